@@ -1,0 +1,26 @@
+"""Shared fixtures: where the real official list files live (../shared/data/lists)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTS = Path(os.environ.get("ENTITYSCREEN_TEST_LISTS", ROOT.parent / "shared" / "data" / "lists"))
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+@pytest.fixture(scope="session")
+def lists_dir() -> Path:
+    """The folder of real list files; required in CI, skipped with a reason elsewhere."""
+    if not LISTS.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"real list files not found at {LISTS}")
+        pytest.skip(f"real list files not found at {LISTS} (set ENTITYSCREEN_TEST_LISTS)")
+    return LISTS
+
+
+def read(lists_dir: Path, *parts: str) -> bytes:
+    return lists_dir.joinpath(*parts).read_bytes()
