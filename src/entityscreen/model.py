@@ -17,6 +17,11 @@ from enum import StrEnum
 
 __all__ = [
     "Address",
+    "Alignment",
+    "Evidence",
+    "Explanation",
+    "Hit",
+    "Query",
     "Identifier",
     "Listing",
     "Name",
@@ -198,3 +203,55 @@ class SourceVersion:
     records: int
     files: tuple[str, ...] = field(default=())
     origin: str = ""  # "bundled", a URL, or a local path
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What a user screens: a name and the hints that come with it."""
+
+    name: str
+    type: PartyType | None = None  # person / organization / vessel / aircraft; None = unknown
+    country: str | None = None  # ISO 3166-1 alpha-2 hint, never a filter
+    birth_date: str | None = None  # ISO, partial allowed
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """One query token (or pair) aligned with one listed token (or pair)."""
+
+    query: str
+    listed: str
+    similarity: float  # 0..1
+    how: str  # "exact", "fuzzy", "transliteration", "merged", "initial"
+    weight: float  # how much this token counts (rarity across all listed names)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A secondary attribute that raised or lowered the score."""
+
+    attribute: str  # "type", "country", "birth_date", "identifier"
+    query: str
+    listed: str
+    effect: float  # added to the score (negative lowers it)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    matched_name: str  # the listed name that scored best
+    name_score: float  # before secondary evidence
+    aligned: tuple[Alignment, ...] = ()
+    unmatched_query: tuple[str, ...] = ()
+    unmatched_listed: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()  # legal forms and stopwords, down-weighted
+    folding: tuple[str, ...] = ()  # transliterations and foldings applied to the query
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    party_id: str
+    score: float
+    match: bool
+    explanation: Explanation
+    algorithm: str

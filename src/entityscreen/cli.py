@@ -1,0 +1,232 @@
+"""The command line: each command parses its options, calls the library, prints.
+
+Exit codes: 0 success (``search``: ran, whatever it found); 1 matches found (``screen``, reserved);
+2 usage or input error; 3 an official list file is malformed; 4 database problem; 5 download
+failed; 130 interrupted. Errors print one line on stderr: what went wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from entityscreen.errors import EntityscreenError, UsageError
+from entityscreen.model import PartyType, Query
+from entityscreen.settings import Settings
+
+__all__ = ["main"]
+
+TYPES = [t.value for t in PartyType if t is not PartyType.UNKNOWN]
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _progress(message: str) -> None:
+    _err(f"entityscreen: {message}")
+
+
+class _Group(click.Group):
+    """Translates the library's errors into one line and an exit code, once, here."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EntityscreenError as exc:
+            _err(f"Error: {exc}")
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _err("Interrupted.")
+            ctx.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()  # reader went away (| head): not an error
+            ctx.exit(0)
+
+
+@click.group(cls=_Group)
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the database and caches [env ENTITYSCREEN_HOME; default: the "
+              "user data folder].")
+@click.version_option(package_name="entityscreen")
+@click.pass_context
+def cli(ctx: click.Context, home: Path | None) -> None:
+    """entityscreen: screen names against official sanctions and export-control lists."""
+    ctx.obj = {"home": home}
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(home=ctx.obj["home"], **overrides)
+    except ValueError as exc:
+        raise UsageError(f"bad ENTITYSCREEN_* environment value: {exc}") from None
+
+
+def _open(settings: Settings):  # type: ignore[no-untyped-def]
+    from entityscreen.screener import Screener
+
+    return Screener.open(settings, progress=_progress)
+
+
+def _parse_query(line: str, number: int) -> Query:
+    """A stdin line: a plain name, or {"name", "type", "country", "birth_date"}."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"stdin line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("name", ""), str):
+            raise UsageError(f"stdin line {number}: expected an object with a string 'name'")
+        return make_query(obj.get("name") or "", obj.get("type"), obj.get("country"),
+                          obj.get("birth_date"))
+    return Query(text)
+
+
+def make_query(name: str, type_: str | None, country: str | None,
+               birth_date: str | None) -> Query:
+    ptype = None
+    if type_:
+        t = str(type_).lower()
+        aliases = {"company": "organization", "entity": "organization",
+                   "individual": "person", "legalentity": None, "organisation": "organization"}
+        t = aliases.get(t, t)  # type: ignore[assignment]
+        if t is not None:
+            if t not in TYPES:
+                raise UsageError(f"unknown type {type_!r}", fix=f"use one of: {', '.join(TYPES)}")
+            ptype = PartyType(t)
+    cc = country.strip().upper() if isinstance(country, str) and country.strip() else None
+    if cc is not None and (len(cc) != 2 or not cc.isalpha()):
+        from entityscreen.sources.common import country_code
+
+        cc = country_code(cc)
+    return Query(name=name, type=ptype, country=cc,
+                 birth_date=str(birth_date) if birth_date else None)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--type", "type_", type=click.Choice(TYPES), help="Party type, if known.")
+@click.option("--country", help="ISO country code hint (raises/lowers scores, never filters).")
+@click.option("--birth-date", help="Birth date (YYYY, YYYY-MM or YYYY-MM-DD) for persons.")
+@click.option("--limit", type=click.IntRange(1, 100), help="Most results per query [5].")
+@click.option("--threshold", type=click.FloatRange(0, 1),
+              help="Score at or above which a hit is a match [0.80].")
+@click.option("--algorithm", help="Matching algorithm (see `entityscreen algorithms`).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per query (see README).")
+@click.pass_context
+def search(ctx: click.Context, name: str, type_: str | None, country: str | None,
+           birth_date: str | None, limit: int | None, threshold: float | None,
+           algorithm: str | None, as_json: bool) -> None:
+    """Screen NAME against the loaded lists; NAME "-" reads queries from stdin, one per line
+    (a name, or a JSON object with name/type/country/birth_date), answering one line each."""
+    from entityscreen.render import render_search, search_lines
+
+    settings = _settings(ctx, limit=limit, threshold=threshold, algorithm=algorithm)
+    with _open(settings) as screener:
+        _warn_stale(screener)
+        if name == "-":
+            if not as_json:
+                raise UsageError("reading from stdin needs --json",
+                                 fix="run `entityscreen search --json -`")
+            for out in search_lines(screener, _stdin_queries()):
+                sys.stdout.write(out + "\n")
+                sys.stdout.flush()
+            return
+        query = make_query(name, type_, country, birth_date)
+        render_search(screener, query, as_json=as_json, echo=click.echo)
+
+
+def _stdin_queries() -> Iterator[Callable[[], Query]]:
+    stream = click.get_text_stream("stdin", errors="replace")
+    for number, line in enumerate(stream, 1):
+        yield lambda line=line, number=number: _parse_query(line, number)
+
+
+def _warn_stale(screener: Any) -> None:
+    for f in screener.freshness():
+        if f.stale:
+            _err(f"entityscreen: warning: {f.source} data is {f.age_days} days old "
+                 f"(published {f.published or 'unknown'}); run `entityscreen update`")
+
+
+@cli.command()
+@click.option("--from", "from_path", type=click.Path(path_type=Path),
+              help="Import list files from this folder or file instead of downloading.")
+@click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
+@click.option("--bundled", is_flag=True, help="Re-import the snapshot shipped with the package.")
+@click.pass_context
+def update(ctx: click.Context, from_path: Path | None, sources: tuple[str, ...],
+           bundled: bool) -> None:
+    """Refresh the lists from their official publishers (or from local files)."""
+    from entityscreen.render import render_update
+    from entityscreen.store import Store
+    from entityscreen.updates import update_from_network, update_from_path
+
+    settings = _settings(ctx)
+    with Store.open(settings.db_path) as store:
+        if bundled:
+            from entityscreen.bundle import load_bundled
+
+            load_bundled(store, _progress)
+            results = []
+        elif from_path is not None:
+            results = update_from_path(store, from_path, sources or None, _progress)
+        else:
+            from entityscreen.fetch import Fetcher
+            from entityscreen.sources import BUNDLED
+
+            fetcher = Fetcher(settings.home / "fetch-state.json")
+            try:
+                results = update_from_network(store, fetcher, sources or BUNDLED, _progress)
+            finally:
+                fetcher.close()
+        failed = render_update(results, click.echo)
+    if failed:
+        ctx.exit(5 if from_path is None else 3)
+
+
+@cli.command("lists")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def lists_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show the loaded sources with their versions, dates and record counts."""
+    from entityscreen.render import render_lists
+
+    with _open(_settings(ctx)) as screener:
+        render_lists(screener, as_json=as_json, echo=click.echo)
+
+
+@cli.command()
+@click.argument("party_id")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def show(ctx: click.Context, party_id: str, as_json: bool) -> None:
+    """Show one listed party: all names, listings, restrictions, addresses, identifiers."""
+    from entityscreen.render import render_party
+
+    with _open(_settings(ctx)) as screener:
+        party = screener.party(party_id)
+        if party is None:
+            raise UsageError(f"no party with id {party_id!r}",
+                             fix="ids appear in `entityscreen search` results")
+        render_party(party, as_json=as_json, echo=click.echo)
+
+
+@cli.command()
+def algorithms() -> None:
+    """List the matching algorithms (results name the one that produced them)."""
+    from entityscreen.match.scoring import ALGORITHMS, DEFAULT_ALGORITHM
+
+    for name, algo in ALGORITHMS.items():
+        mark = " (default)" if name == DEFAULT_ALGORITHM else ""
+        click.echo(f"{name}{mark}: {algo.description}")
+
+
+def main() -> None:
+    cli(prog_name="entityscreen")

@@ -1,0 +1,107 @@
+"""Turn a name into weighted-comparable tokens: what is a legal form, a stopword, a word.
+
+Shared by the index (listed names) and the query side, so both see the same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from entityscreen.normalize import clean, fold_homoglyphs, legal_forms, romanize, stopwords, tokens
+
+__all__ = ["Analyzed", "analyze", "name_variants", "skeleton"]
+
+WORD, LEGAL, STOP = "word", "legal", "stop"
+# Longest legal form, in tokens ("obshchestvo s ogranichennoy otvetstvennostyu" = 4).
+_MAX_FORM = 5
+# Names longer than this many tokens are cut for scoring: caps the work per comparison.
+MAX_TOKENS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzed:
+    tokens: tuple[str, ...]
+    kinds: tuple[str, ...]  # WORD, LEGAL or STOP per token
+    compact: str  # all word tokens joined without spaces (catches any split/merge)
+
+
+@lru_cache(maxsize=65536)
+def analyze(text: str) -> Analyzed:
+    toks = tokens(romanize(fold_homoglyphs(clean(text))))[:MAX_TOKENS]
+    kinds = [WORD] * len(toks)
+    forms = legal_forms()
+    stops = stopwords()
+    i = 0
+    while i < len(toks):
+        for size in range(min(_MAX_FORM, len(toks) - i), 0, -1):
+            if tuple(toks[i : i + size]) in forms:
+                # A legal form is only a legal form when something else names the party.
+                if len(toks) > size:
+                    for j in range(i, i + size):
+                        kinds[j] = LEGAL
+                i += size
+                break
+        else:
+            if toks[i] in stops and len(toks) > 1:
+                kinds[i] = STOP
+            i += 1
+    compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k == WORD)
+    return Analyzed(tuple(toks), tuple(kinds), compact)
+
+
+_PAREN_AKA = re.compile(
+    r"\((?:a\.?k\.?a\.?|f\.?k\.?a\.?|n\.?k\.?a\.?|also known as|formerly(?: known as)?|"
+    r"previously|aka|fka)[\s:,]*([^()]+)\)",
+    re.IGNORECASE,
+)
+_INLINE_AKA = re.compile(r"[,;]?\s+(?:a\.k\.a\.|f\.k\.a\.|aka|fka)[,:]?\s+", re.IGNORECASE)
+
+
+def name_variants(name: str) -> list[str]:
+    """The forms under which a listed name is indexed, the listed form first.
+
+    Splits ``X (a.k.a. Y)`` into X and Y, and repairs UTF-8 read as Windows-1252 (mojibake
+    such as ``Ã©`` for ``é``), because lists do contain such names.
+    """
+    out = [name]
+    m = _PAREN_AKA.search(name)
+    if m:
+        out.append(_PAREN_AKA.sub(" ", name).strip())
+        out.extend(p.strip() for p in re.split(r";|,\s*(?:a\.k\.a\.|f\.k\.a\.)", m.group(1)))
+    elif _INLINE_AKA.search(name):
+        out.extend(p.strip() for p in _INLINE_AKA.split(name))
+    if not name.isascii():
+        try:
+            fixed = name.encode("cp1252").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            fixed = name
+        if fixed != name:
+            out.append(fixed)
+    seen: set[str] = set()
+    return [v for v in out if v and not (v in seen or seen.add(v))]  # type: ignore[func-returns-value]
+
+
+_SKELETON_RULES = (
+    ("kh", "h"), ("ks", "x"), ("iy", "y"), ("yy", "y"), ("ph", "f"), ("ck", "k"),
+    ("dzh", "j"), ("zh", "j"), ("ts", "c"), ("w", "v"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+)
+
+
+@lru_cache(maxsize=65536)
+def skeleton(token: str) -> str:
+    """A transliteration-tolerant key: common spelling alternatives folded, vowels after the
+    first letter dropped, doubled letters collapsed (Tuniyaz/Tuniyazi, Erken/Erkin -> same)."""
+    t = token
+    for a, b in _SKELETON_RULES:
+        t = t.replace(a, b)
+    if not t:
+        return t
+    out = [t[0]]
+    for ch in t[1:]:
+        if ch in "aeiouy":
+            continue
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)

@@ -1,0 +1,43 @@
+"""Token comparisons: how alike two normalised tokens are, and how the likeness was found."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from entityscreen.match.analysis import skeleton
+
+__all__ = ["token_similarity"]
+
+# Below this edit similarity two tokens are different words (one typo in a 5-letter word = 0.8).
+MIN_FUZZY = 0.75
+# Similarity given to tokens that differ only by transliteration (Tuniyaz/Tuniyazi, ks/x).
+TRANSLIT = 0.92
+# Similarity of an initial ("Q") to a word it abbreviates ("Quanguo").
+INITIAL = 0.75
+
+
+@lru_cache(maxsize=262144)
+def token_similarity(a: str, b: str) -> tuple[float, str]:
+    """(similarity in 0..1, how) for two normalised tokens."""
+    if a == b:
+        return 1.0, "exact"
+    la, lb = len(a), len(b)
+    if la == 1 or lb == 1:
+        if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)):
+            return INITIAL, "initial"
+        return 0.0, "none"
+    if min(la, lb) <= 3:
+        return 0.0, "none"
+    if any(ch.isdigit() for ch in a + b):
+        return 0.0, "none"  # numbers must be equal: "Plant 2" is not "Plant 3"
+    sim = OSA.normalized_similarity(a, b)
+    if sim >= MIN_FUZZY:
+        # A first letter rarely suffers a typo; a changed first letter is usually a new word.
+        if a[0] != b[0]:
+            sim -= 0.1
+        return (sim, "fuzzy") if sim >= MIN_FUZZY else (0.0, "none")
+    if min(la, lb) >= 4 and skeleton(a) == skeleton(b) and sim >= 0.5:
+        return TRANSLIT, "transliteration"
+    return 0.0, "none"

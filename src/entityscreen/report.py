@@ -1,0 +1,80 @@
+"""Results as the stable JSON contract (documented in the README, pinned by a test).
+
+``{"query": {...}, "results": [{"id", "name", "aliases", "type", "score", "match",
+"matched_name", "listings": [{"source", "authority", "list", "program", "listed_on",
+"restriction", "citation", ...}], "explanation": {...}, "algorithm"}], "data": {...}}``
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from entityscreen.model import Hit, Listing, Party, Query
+from entityscreen.restrictions import restriction_for
+from entityscreen.screener import Freshness
+
+__all__ = ["data_status", "hit_to_dict", "listing_to_result", "query_to_dict"]
+
+
+def query_to_dict(query: Query) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "type": query.type.value if query.type else None,
+        "country": query.country,
+        "birth_date": query.birth_date,
+    }
+
+
+def listing_to_result(listing: Listing) -> dict[str, Any]:
+    r = restriction_for(listing)
+    return {
+        "source": ", ".join(listing.feeds),
+        "authority": listing.authority,
+        "list": listing.list,
+        "program": listing.program,
+        "listed_on": listing.listed_on,
+        "restriction": r.summary,
+        "legal_basis": r.legal_basis,
+        "dates": dict(r.dates),
+        "citation": listing.citation,
+        "source_url": listing.source_url,
+        "record_id": listing.record_id,
+    }
+
+
+def hit_to_dict(hit: Hit, party: Party) -> dict[str, Any]:
+    expl = hit.explanation
+    return {
+        "id": party.id,
+        "name": party.name,
+        "aliases": list(party.aliases),
+        "type": party.type.value,
+        "score": hit.score,
+        "match": hit.match,
+        "matched_name": expl.matched_name,
+        "countries": list(party.countries),
+        "listings": [listing_to_result(lst) for lst in party.listings],
+        "explanation": {
+            "name_score": expl.name_score,
+            "aligned": [asdict(a) for a in expl.aligned],
+            "unmatched_query": list(expl.unmatched_query),
+            "unmatched_listed": list(expl.unmatched_listed),
+            "ignored": list(expl.ignored),
+            "folding": list(expl.folding),
+            "evidence": [asdict(e) for e in expl.evidence],
+        },
+        "algorithm": hit.algorithm,
+    }
+
+
+def data_status(freshness: list[Freshness]) -> dict[str, Any]:
+    """How old the data behind an answer is: every answer says it."""
+    return {
+        "sources": [
+            {"source": f.source, "version": f.version, "published": f.published,
+             "age_days": f.age_days, "stale": f.stale}
+            for f in freshness
+        ],
+        "stale": any(f.stale for f in freshness),
+    }

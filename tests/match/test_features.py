@@ -1,0 +1,70 @@
+"""Token comparisons and name analysis, as tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from entityscreen.match.analysis import LEGAL, STOP, WORD, analyze, name_variants, skeleton
+from entityscreen.match.features import token_similarity
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "how"),
+    [
+        ("hikvision", "hikvision", "exact"),
+        ("hikvision", "hikvsion", "fuzzy"),  # deletion
+        ("sensetime", "snesetime", "fuzzy"),  # transposition
+        ("tuniyaz", "tuniyazi", "fuzzy"),
+        ("erken", "erkin", "fuzzy"),
+        ("shokhrat", "shohrat", "fuzzy"),
+        ("q", "quanguo", "initial"),
+    ],
+)
+def test_similar_tokens(a: str, b: str, how: str) -> None:
+    sim, got = token_similarity(a, b)
+    assert got == how
+    assert sim >= 0.75
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("dahua", "huawei"),
+        ("durun", "shunfeng"),
+        ("plant2", "plant3"),
+        ("co", "ca"),  # short tokens must be equal
+        ("sensata", "sensetime"),
+        ("hikma", "hikvision"),
+    ],
+)
+def test_different_tokens(a: str, b: str) -> None:
+    assert token_similarity(a, b)[0] == 0.0
+
+
+def test_skeleton_folds_transliteration_variants() -> None:
+    assert skeleton("tuniyaz") == skeleton("tuniyazi")
+    assert skeleton("aleksandr") == skeleton("alexandr")
+
+
+def test_analysis_marks_legal_forms_and_stopwords() -> None:
+    a = analyze("Institute of Physics Co., Ltd.")
+    assert a.tokens == ("institute", "of", "physics", "co", "ltd")
+    assert a.kinds == (WORD, STOP, WORD, LEGAL, LEGAL)
+    assert a.compact == "institutephysics"
+
+
+def test_a_name_made_only_of_a_legal_form_keeps_it_as_a_word() -> None:
+    assert analyze("Co., Ltd.").kinds == (WORD, WORD)
+
+
+@pytest.mark.parametrize(
+    ("listed", "variants"),
+    [
+        ("RADIOAVIONIKA (a.k.a. RADIOAVIONICA)",
+         ["RADIOAVIONIKA (a.k.a. RADIOAVIONICA)", "RADIOAVIONIKA", "RADIOAVIONICA"]),
+        ("Plain Name", ["Plain Name"]),
+        ("SociÃ©tÃ© GÃ©nÃ©rale", ["SociÃ©tÃ© GÃ©nÃ©rale", "Société Générale"]),
+    ],
+)
+def test_name_variants(listed: str, variants: list[str]) -> None:
+    assert name_variants(listed) == variants
