@@ -73,7 +73,7 @@ class Identifier:
 class Listing:
     """One listing of a party: which authority put it on which list under which program."""
 
-    authority: str  # "US Treasury OFAC", "US Commerce BIS", "UN Security Council", "UK OFSI"
+    authority: str  # "US Treasury OFAC", "US Commerce BIS", "UN Security Council", "UK HM Treasury OFSI"
     list: str  # short code: "SDN", "CMIC", "EL", "DPL", "UVL", "MEU", "UN", "UK" ...
     program: str | None = None  # "CMIC-EO13959", "GLOMAG", "SDGT", "Russia" ...
     listed_on: str | None = None  # ISO date the listing took effect

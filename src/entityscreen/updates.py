@@ -36,7 +36,12 @@ def update_from_network(
         try:
             fetched = {}
             unchanged = True
-            for fname, url in spec.urls.items():
+            urls = dict(spec.urls)
+            if not spec.required:
+                # alternatives of one list (XLSX or CSV): the first is the preferred one
+                first = next(iter(urls))
+                urls = {first: urls[first]}
+            for fname, url in urls.items():
                 if progress:
                     progress(f"{name}: fetching {url}")
                 got = fetcher.fetch(url, conditional=True)
@@ -47,9 +52,9 @@ def update_from_network(
             if unchanged:
                 results.append(UpdateResult(name, None, "not modified"))
                 continue
-            if set(fetched) != set(spec.urls):
+            if set(fetched) != set(urls):
                 # some files changed, some not: take every file again, unconditionally
-                for fname, url in spec.urls.items():
+                for fname, url in urls.items():
                     if fname not in fetched:
                         fetched[fname] = fetcher.fetch(url, conditional=False)
             files = {f: g.data for f, g in fetched.items() if g.data is not None}

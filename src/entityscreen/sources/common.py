@@ -148,6 +148,18 @@ _COUNTRY_ALIASES = {
     "macedonia": "MK",
     "netherlands antilles": "AN",
     "region: kurdistan": "IQ",
+    "bosnia-herzegovina": "BA",
+    "cote d ivoire": "CI",
+    "congo, republic of the": "CG",
+    "man, isle of": "IM",
+    "bahamas, the": "BS",
+    "palestinian authority": "PS",
+    "gaza strip": "PS",
+    "north macedonia, the republic of": "MK",
+    "korea, democratic people's republic of": "KP",
+    "korea, republic of": "KR",
+    "congo (democratic republic)": "CD",
+    "congo (republic)": "CG",
 }
 
 
@@ -176,7 +188,7 @@ def country_code(text: str | None) -> str | None:
     table = _country_table()
     if t in table:
         return table[t]
-    t2 = re.sub(r"^the\s+", "", t)
+    t2 = re.sub(r"^(?:the|region:)\s+", "", t)
     t2 = re.sub(r"\s*\(.*\)$", "", t2)
     return table.get(t2)
 
