@@ -24,7 +24,7 @@ from entityscreen.model import Party, PartyType
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Posting lists longer than this are skipped in retrieval when the query has rarer tokens.
@@ -94,7 +94,7 @@ class Index:
         index.df = dict(doc_freq)
         by_delete: dict[str, list[str]] = defaultdict(list)
         by_skeleton: dict[str, list[str]] = defaultdict(list)
-        for token in index.postings:
+        for token in index.df:  # single listed tokens only: pairs and compacts are exact keys
             if len(token) >= MIN_FUZZY_LEN:
                 for d in _deletes(token):
                     by_delete[d].append(token)
