@@ -116,7 +116,7 @@ def make_query(name: str, type_: str | None, country: str | None,
 @click.option("--birth-date", help="Birth date (YYYY, YYYY-MM or YYYY-MM-DD) for persons.")
 @click.option("--limit", type=click.IntRange(1, 100), help="Most results per query [5].")
 @click.option("--threshold", type=click.FloatRange(0, 1),
-              help="Score at or above which a hit is a match [0.80].")
+              help="Score at or above which a hit is a match [0.82].")
 @click.option("--algorithm", help="Matching algorithm (see `entityscreen algorithms`).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (see README).")
 @click.pass_context

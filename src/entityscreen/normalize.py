@@ -28,12 +28,14 @@ from importlib import resources
 from anyascii import anyascii
 
 __all__ = [
+    "abbreviations",
     "clean",
     "describe_folding",
     "fold_homoglyphs",
     "legal_form_canonical",
     "legal_forms",
     "normalize",
+    "places",
     "romanize",
     "stopwords",
     "tokens",
@@ -226,6 +228,26 @@ def legal_forms() -> dict[tuple[str, ...], str]:
 
 def legal_form_canonical(words: tuple[str, ...]) -> str | None:
     return legal_forms().get(words)
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """Short or inflected generic words -> full form, from ``data/abbreviations.csv``."""
+    table: dict[str, str] = {}
+    for line in _data("abbreviations.csv").splitlines():
+        if not line or line.startswith("#") or line.startswith("short,"):
+            continue
+        short, full = line.split(",")
+        table[short] = full
+    return table
+
+
+@cache
+def places() -> frozenset[str]:
+    """Place-name tokens that locate rather than identify a party (``data/places.txt``)."""
+    return frozenset(
+        w.strip() for w in _data("places.txt").splitlines() if w.strip() and not w.startswith("#")
+    )
 
 
 @cache

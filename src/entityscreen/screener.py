@@ -16,7 +16,7 @@ from entityscreen.errors import UsageError
 from entityscreen.match.analysis import analyze
 from entityscreen.match.index import INDEX_FORMAT, Index
 from entityscreen.match.scoring import ALGORITHMS, Algorithm, evidence, score_names
-from entityscreen.model import Explanation, Hit, Party, Query, SourceVersion
+from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
 from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -124,7 +124,8 @@ class Screener:
         folding = tuple(describe_folding(query.name))
         for nid in index.candidates(q, algo.candidates):
             pidx, listed_name, c = index.names[nid]
-            ns = score_names(q, c, index.weight, algo)
+            person = index.parties[pidx].type is PartyType.PERSON
+            ns = score_names(q, c, index.weight, algo, person=person)
             if ns.score <= 0:
                 continue
             prev = best.get(pidx)

@@ -36,7 +36,7 @@ class Settings:
         },
     )
     threshold: float = _s(
-        0.80, "score at or above which a hit is a match (an alert)", "ENTITYSCREEN_THRESHOLD"
+        0.82, "score at or above which a hit is a match (an alert)", "ENTITYSCREEN_THRESHOLD"
     )
     limit: int = _s(5, "most results returned per query", "ENTITYSCREEN_LIMIT")
     max_age_days: int = _s(

@@ -9,11 +9,20 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from entityscreen.normalize import clean, fold_homoglyphs, legal_forms, romanize, stopwords, tokens
+from entityscreen.normalize import (
+    abbreviations,
+    clean,
+    fold_homoglyphs,
+    legal_forms,
+    places,
+    romanize,
+    stopwords,
+    tokens,
+)
 
-__all__ = ["Analyzed", "analyze", "name_variants", "skeleton"]
+__all__ = ["LEGAL", "PLACE", "STOP", "WORD", "Analyzed", "analyze", "name_variants", "skeleton"]
 
-WORD, LEGAL, STOP = "word", "legal", "stop"
+WORD, LEGAL, STOP, PLACE = "word", "legal", "stop", "place"
 # Longest legal form, in tokens ("obshchestvo s ogranichennoy otvetstvennostyu" = 4).
 _MAX_FORM = 5
 # Names longer than this many tokens are cut for scoring: caps the work per comparison.
@@ -23,16 +32,18 @@ MAX_TOKENS = 24
 @dataclass(frozen=True, slots=True)
 class Analyzed:
     tokens: tuple[str, ...]
-    kinds: tuple[str, ...]  # WORD, LEGAL or STOP per token
+    kinds: tuple[str, ...]  # WORD, LEGAL, STOP or PLACE per token
     compact: str  # all word tokens joined without spaces (catches any split/merge)
 
 
 @lru_cache(maxsize=65536)
 def analyze(text: str) -> Analyzed:
-    toks = tokens(romanize(fold_homoglyphs(clean(text))))[:MAX_TOKENS]
+    full = abbreviations()
+    toks = [full.get(t, t) for t in tokens(romanize(fold_homoglyphs(clean(text))))[:MAX_TOKENS]]
     kinds = [WORD] * len(toks)
     forms = legal_forms()
     stops = stopwords()
+    geo = places()
     i = 0
     while i < len(toks):
         for size in range(min(_MAX_FORM, len(toks) - i), 0, -1):
@@ -46,14 +57,22 @@ def analyze(text: str) -> Analyzed:
         else:
             if toks[i] in stops and len(toks) > 1:
                 kinds[i] = STOP
+            elif toks[i] in geo and len(toks) > 1:
+                kinds[i] = PLACE
             i += 1
-    compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k == WORD)
+    compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE))
     return Analyzed(tuple(toks), tuple(kinds), compact)
 
 
 _PAREN_AKA = re.compile(
     r"\((?:a\.?k\.?a\.?|f\.?k\.?a\.?|n\.?k\.?a\.?|also known as|formerly(?: known as)?|"
     r"previously|aka|fka)[\s:,]*([^()]+)\)",
+    re.IGNORECASE,
+)
+# Entity List boilerplate after a name: "..., and any successor, sub-unit, or subsidiary thereof"
+_BOILERPLATE = re.compile(
+    r",?\s+(?:and|including)\s+(?:any|all|its)\s+(?:successors?|sub-?units?|subsidiar\w*|"
+    r"affiliates?)\b.*$",
     re.IGNORECASE,
 )
 _INLINE_AKA = re.compile(r"[,;]?\s+(?:a\.k\.a\.|f\.k\.a\.|aka|fka)[,:]?\s+", re.IGNORECASE)
@@ -66,13 +85,18 @@ def name_variants(name: str) -> list[str]:
     such as ``Ã©`` for ``é``), because lists do contain such names.
     """
     out = [name]
+    stripped = _BOILERPLATE.sub("", name)
+    if stripped != name:
+        out.append(stripped)
+        name = stripped
     m = _PAREN_AKA.search(name)
     if m:
         out.append(_PAREN_AKA.sub(" ", name).strip())
         out.extend(p.strip() for p in re.split(r";|,\s*(?:a\.k\.a\.|f\.k\.a\.)", m.group(1)))
     elif _INLINE_AKA.search(name):
         out.extend(p.strip() for p in _INLINE_AKA.split(name))
-    if not name.isascii():
+    if not out[0].isascii():
+        name = out[0]
         try:
             fixed = name.encode("cp1252").decode("utf-8")
         except (UnicodeEncodeError, UnicodeDecodeError):

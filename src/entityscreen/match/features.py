@@ -18,6 +18,10 @@ TRANSLIT = 0.92
 INITIAL = 0.75
 
 
+def _vowels(token: str) -> int:
+    return sum(1 for ch in token if ch in "aeiouy")
+
+
 @lru_cache(maxsize=262144)
 def token_similarity(a: str, b: str) -> tuple[float, str]:
     """(similarity in 0..1, how) for two normalised tokens."""
@@ -38,6 +42,6 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         if a[0] != b[0]:
             sim -= 0.1
         return (sim, "fuzzy") if sim >= MIN_FUZZY else (0.0, "none")
-    if min(la, lb) >= 4 and skeleton(a) == skeleton(b) and sim >= 0.5:
+    if sim >= 0.6 and skeleton(a) == skeleton(b) and abs(_vowels(a) - _vowels(b)) <= 1:
         return TRANSLIT, "transliteration"
     return 0.0, "none"

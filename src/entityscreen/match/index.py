@@ -18,15 +18,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from entityscreen.match.analysis import LEGAL, STOP, WORD, Analyzed, analyze, name_variants, skeleton
+from entityscreen.match.analysis import (
+    LEGAL,
+    PLACE,
+    STOP,
+    WORD,
+    Analyzed,
+    analyze,
+    name_variants,
+    skeleton,
+)
 from entityscreen.model import Party, PartyType
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 6
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
+# Place names weigh this fraction of their rarity: "Hangzhou" locates, "Hikvision" identifies.
+PLACE_FACTOR = 0.4
 # Posting lists longer than this are skipped in retrieval when the query has rarer tokens.
 COMMON_POSTINGS = 3000
 
@@ -116,6 +127,8 @@ class Index:
             return 0.15
         df = self.df.get(token, 0)
         w = math.log((self.n_names + 1) / (df + 1)) + 1.0
+        if kind == PLACE:
+            w *= PLACE_FACTOR
         if len(token) <= 2:
             w *= 0.5  # initials and two-letter tokens identify little
         return w

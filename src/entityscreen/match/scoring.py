@@ -10,7 +10,7 @@ word the list does not have). Secondary attributes (type, country, birth year) t
 lower the score by the amounts in the algorithm's table.
 
 A score means: 1.0 the same name up to case, punctuation, script and legal-form noise; 0.9 a
-typo, a transliteration variant or a missing generic word away; below ``threshold`` (0.80 by
+typo, a transliteration variant or a missing generic word away; below ``threshold`` (0.82 by
 default) a distinct name that shares words with a listed one.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from entityscreen.match.analysis import WORD, Analyzed
+from entityscreen.match.analysis import LEGAL, STOP, WORD, Analyzed
 from entityscreen.match.features import token_similarity
 from entityscreen.match.index import PartyRef
 from entityscreen.model import Alignment, Evidence, PartyType, Query
@@ -33,8 +33,11 @@ class Algorithm:
 
     name: str
     description: str
-    # weight of a listed token the query does not have, relative to a query token
-    unmatched_listed: float = 0.6
+    # weight of a listed token the query does not have, relative to a query token: people
+    # are often screened without middle names or patronymics; organisations rarely lose a
+    # distinctive word
+    unmatched_listed_person: float = 0.5
+    unmatched_listed: float = 0.8
     # least similarity for a merged/split pair ("cloud walk" ~ "cloudwalk")
     merge_min: float = 0.9
     # a query name equal to a listed name once spaces are removed scores at least this
@@ -73,7 +76,9 @@ class NameScore:
 Weigher = Callable[[str, str], float]
 
 
-def score_names(q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm) -> NameScore:
+def score_names(
+    q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm, *, person: bool = False
+) -> NameScore:
     """Align the tokens of a query name with those of a listed name and score the alignment."""
     qt, ct = q.tokens, c.tokens
     qw = [weigh(t, k) for t, k in zip(qt, q.kinds, strict=True)]
@@ -87,15 +92,15 @@ def score_names(q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm) -> Na
     for i in range(len(qt) - 1):
         merged = qt[i] + qt[i + 1]
         for j, b in enumerate(ct):
-            sim, _ = token_similarity(merged, b)
-            if sim >= algo.merge_min:
+            sim, how = token_similarity(merged, b)
+            if sim >= algo.merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                 (i, i + 1), (j,)))
     for j in range(len(ct) - 1):
         merged = ct[j] + ct[j + 1]
         for i, a in enumerate(qt):
-            sim, _ = token_similarity(a, merged)
-            if sim >= algo.merge_min:
+            sim, how = token_similarity(a, merged)
+            if sim >= algo.merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
     options.sort(key=lambda o: -o[0])
@@ -117,12 +122,13 @@ def score_names(q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm) -> Na
             similarity=round(sim, 3), how=how,
             weight=round(sum(qw[i] for i in qi), 3),
         ))
+    missing = algo.unmatched_listed_person if person else algo.unmatched_listed
     den = sum(qw)
-    den += sum(w if j in used_c else algo.unmatched_listed * w for j, w in enumerate(cw))
+    den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
     score = num / den if den and word_aligned else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)
-    ignored = tuple(t for t, k in zip(qt, q.kinds, strict=True) if k != WORD)
+    ignored = tuple(t for t, k in zip(qt, q.kinds, strict=True) if k in (LEGAL, STOP))
     return NameScore(
         score=min(1.0, score),
         aligned=tuple(aligned),
