@@ -32,6 +32,7 @@ __all__ = [
     "clean",
     "describe_folding",
     "fold_homoglyphs",
+    "generic_words",
     "legal_form_canonical",
     "legal_forms",
     "normalize",
@@ -242,18 +243,24 @@ def abbreviations() -> dict[str, str]:
     return table
 
 
+def _word_list(name: str) -> frozenset[str]:
+    return frozenset(
+        w.strip() for w in _data(name).splitlines() if w.strip() and not w.startswith("#")
+    )
+
+
 @cache
 def places() -> frozenset[str]:
     """Place-name tokens that locate rather than identify a party (``data/places.txt``)."""
-    return frozenset(
-        w.strip() for w in _data("places.txt").splitlines() if w.strip() and not w.startswith("#")
-    )
+    return _word_list("places.txt")
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words that say what a business does, not which one it is (``data/generic_words.txt``)."""
+    return _word_list("generic_words.txt")
 
 
 @cache
 def stopwords() -> frozenset[str]:
-    return frozenset(
-        w.strip()
-        for w in _data("stopwords.txt").splitlines()
-        if w.strip() and not w.startswith("#")
-    )
+    return _word_list("stopwords.txt")

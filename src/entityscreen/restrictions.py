@@ -122,6 +122,7 @@ def find_row(authority: str, list_code: str, program: str | None) -> Restriction
     )
 
 
+@functools.lru_cache(maxsize=8192)
 def restriction_for(listing: Listing) -> Restriction:
     """What this listing forbids, in plain words, with its legal basis and dates."""
     row = find_row(listing.authority, listing.list, listing.program)

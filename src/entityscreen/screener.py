@@ -9,19 +9,30 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import analyze
 from entityscreen.match.index import INDEX_FORMAT, Index
-from entityscreen.match.scoring import ALGORITHMS, Algorithm, evidence, score_names
+from entityscreen.match.scoring import (
+    ALGORITHMS,
+    Algorithm,
+    Pick,
+    QueryMatcher,
+    evidence,
+    explain,
+    weights,
+)
 from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
 from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
 
 __all__ = ["Freshness", "Screener"]
+
+# Parties kept decoded in memory for repeated hits (a bulk file hits the same few often).
+PARTY_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,7 @@ class Screener:
         self.store = store
         self.index = index
         self.versions: list[SourceVersion] = store.versions()
+        self._parties: dict[str, Party] = {}
 
     @classmethod
     def open(
@@ -120,34 +132,48 @@ class Screener:
             return []
         algo = self.algorithm
         index = self.index
-        best: dict[int, tuple[float, Explanation]] = {}
-        folding = tuple(describe_folding(query.name))
-        for nid in index.candidates(q, algo.candidates):
-            pidx, listed_name, c = index.names[nid]
+        qw = weights(q, index.weight)
+        # best name per party: (score, name id, alignment)
+        best: dict[int, tuple[float, int, list[Pick]]] = {}
+        matcher = QueryMatcher(q, qw, algo)
+        candidates = index.candidates(q, algo.candidates)
+        matcher.prepare([index.names[nid][2] for nid in candidates])
+        for nid in candidates:
+            pidx = index.names[nid][0]
             person = index.parties[pidx].type is PartyType.PERSON
-            ns = score_names(q, c, index.weight, algo, person=person)
-            if ns.score <= 0:
-                continue
-            prev = best.get(pidx)
-            if prev is not None and prev[1].name_score >= ns.score:
-                continue
-            best[pidx] = (ns.score, Explanation(
+            score, picks = matcher.align(index.names[nid][2], index.name_weights[nid],
+                                         person=person)
+            if score > 0 and (pidx not in best or best[pidx][0] < score):
+                best[pidx] = (score, nid, picks)
+        scored = []
+        for pidx, (name_score, nid, picks) in best.items():
+            ev = evidence(query, index.parties[pidx], algo)
+            score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
+            scored.append((round(score, 4), index.parties[pidx].id, pidx, nid, picks, ev))
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        folding = tuple(describe_folding(query.name))
+        hits = []
+        for score, pid, _pidx, nid, picks, ev in scored[:limit]:
+            _p, listed_name, c = index.names[nid]
+            ns = explain(q, c, qw, best[_pidx][0], picks)
+            expl = Explanation(
                 matched_name=listed_name, name_score=round(ns.score, 4), aligned=ns.aligned,
                 unmatched_query=ns.unmatched_query, unmatched_listed=ns.unmatched_listed,
-                ignored=ns.ignored, folding=folding,
-            ))
-        hits = []
-        for pidx, (name_score, expl) in best.items():
-            ref = index.parties[pidx]
-            ev = evidence(query, ref, algo)
-            score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
-            expl = replace(expl, evidence=ev)
-            hits.append(Hit(ref.id, round(score, 4), score >= threshold, expl, algo.name))
-        hits.sort(key=lambda h: (-h.score, h.party_id))
-        return hits[:limit]
+                ignored=ns.ignored, folding=folding, evidence=ev,
+            )
+            hits.append(Hit(pid, score, score >= threshold, expl, algo.name))
+        return hits
 
     def party(self, party_id: str) -> Party | None:
-        return self.store.party(party_id)
+        """A whole party from the store (recently used ones kept in memory)."""
+        cached = self._parties.get(party_id)
+        if cached is None:
+            cached = self.store.party(party_id)
+            if cached is not None:
+                if len(self._parties) >= PARTY_CACHE:
+                    self._parties.pop(next(iter(self._parties)))
+                self._parties[party_id] = cached
+        return cached
 
     def freshness(self, today: date | None = None) -> list[Freshness]:
         today = today or datetime.now(UTC).date()

@@ -13,6 +13,7 @@ from entityscreen.normalize import (
     abbreviations,
     clean,
     fold_homoglyphs,
+    generic_words,
     legal_forms,
     places,
     romanize,
@@ -20,9 +21,9 @@ from entityscreen.normalize import (
     tokens,
 )
 
-__all__ = ["LEGAL", "PLACE", "STOP", "WORD", "Analyzed", "analyze", "name_variants", "skeleton"]
+__all__ = ["GENERIC", "LEGAL", "PLACE", "STOP", "WORD", "Analyzed", "analyze", "name_variants", "skeleton"]
 
-WORD, LEGAL, STOP, PLACE = "word", "legal", "stop", "place"
+WORD, LEGAL, STOP, PLACE, GENERIC = "word", "legal", "stop", "place", "generic"
 # Longest legal form, in tokens ("obshchestvo s ogranichennoy otvetstvennostyu" = 4).
 _MAX_FORM = 5
 # Names longer than this many tokens are cut for scoring: caps the work per comparison.
@@ -32,7 +33,7 @@ MAX_TOKENS = 24
 @dataclass(frozen=True, slots=True)
 class Analyzed:
     tokens: tuple[str, ...]
-    kinds: tuple[str, ...]  # WORD, LEGAL, STOP or PLACE per token
+    kinds: tuple[str, ...]  # WORD, LEGAL, STOP, PLACE or GENERIC per token
     compact: str  # all word tokens joined without spaces (catches any split/merge)
 
 
@@ -44,6 +45,7 @@ def analyze(text: str) -> Analyzed:
     forms = legal_forms()
     stops = stopwords()
     geo = places()
+    generic = generic_words()
     i = 0
     while i < len(toks):
         for size in range(min(_MAX_FORM, len(toks) - i), 0, -1):
@@ -59,8 +61,14 @@ def analyze(text: str) -> Analyzed:
                 kinds[i] = STOP
             elif toks[i] in geo and len(toks) > 1:
                 kinds[i] = PLACE
+            elif toks[i] in generic and len(toks) > 1:
+                kinds[i] = GENERIC
             i += 1
-    compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE))
+    if WORD not in kinds:
+        # nothing but places and generic words ("Information Technology Institute"): those
+        # words are then what names the party
+        kinds = [WORD if k in (PLACE, GENERIC) else k for k in kinds]
+    compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE, GENERIC))
     return Analyzed(tuple(toks), tuple(kinds), compact)
 
 

@@ -32,9 +32,10 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)):
             return INITIAL, "initial"
         return 0.0, "none"
-    if min(la, lb) <= 3:
-        return 0.0, "none"
-    if any(ch.isdigit() for ch in a + b):
+    short, long_ = (la, lb) if la < lb else (lb, la)
+    if short <= 3 or short < 0.6 * long_:
+        return 0.0, "none"  # edit similarity cannot reach 0.6 (it is at most short/long)
+    if not (a + b).isalpha():
         return 0.0, "none"  # numbers must be equal: "Plant 2" is not "Plant 3"
     sim = OSA.normalized_similarity(a, b)
     if sim >= MIN_FUZZY:

@@ -9,6 +9,8 @@ scoring.
 
 from __future__ import annotations
 
+import heapq
+from bisect import bisect_left
 import math
 import os
 import pickle
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from entityscreen.match.analysis import (
+    GENERIC,
     LEGAL,
     PLACE,
     STOP,
@@ -33,13 +36,14 @@ from entityscreen.model import Party, PartyType
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 8
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
-# Place names weigh this fraction of their rarity: "Hangzhou" locates, "Hikvision" identifies.
-PLACE_FACTOR = 0.4
-# Posting lists longer than this are skipped in retrieval when the query has rarer tokens.
-COMMON_POSTINGS = 3000
+# Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
+# locates and "Technology" describes, "Hikvision" identifies.
+WEAK_FACTOR = 0.4
+# Posting lists longer than this (common words) only add weight to names found by rarer keys.
+COMMON_POSTINGS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,7 @@ class Index:
         self.by_delete: dict[str, list[str]] = defaultdict(list)
         self.by_skeleton: dict[str, list[str]] = defaultdict(list)
         self.n_names = 0
+        self.name_weights: list[tuple[float, ...]] = []  # per name, per token rarity weight
 
     # -- building ----------------------------------------------------------------------------
 
@@ -103,6 +108,10 @@ class Index:
             for t in set(a.tokens):
                 doc_freq[t] += 1
         index.df = dict(doc_freq)
+        index.name_weights = [
+            tuple(index.weight(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
+            for _p, _n, a in index.names
+        ]
         by_delete: dict[str, list[str]] = defaultdict(list)
         by_skeleton: dict[str, list[str]] = defaultdict(list)
         for token in index.df:  # single listed tokens only: pairs and compacts are exact keys
@@ -127,8 +136,8 @@ class Index:
             return 0.15
         df = self.df.get(token, 0)
         w = math.log((self.n_names + 1) / (df + 1)) + 1.0
-        if kind == PLACE:
-            w *= PLACE_FACTOR
+        if kind in (PLACE, GENERIC):
+            w *= WEAK_FACTOR
         if len(token) <= 2:
             w *= 0.5  # initials and two-letter tokens identify little
         return w
@@ -147,29 +156,42 @@ class Index:
         return found
 
     def candidates(self, query: Analyzed, limit: int) -> list[int]:
-        """Ids of the names sharing the most rare material with the query, best first."""
+        """Ids of the names sharing the most rare material with the query, best first.
+
+        Keys (query tokens, adjacent pairs, the compact form) are taken rarest first; a key
+        whose posting list is long (a common word) only adds to names already found by a
+        rarer key, so "Technology" never drags in thousands of names.
+        """
         toks, kinds = query.tokens, query.kinds
-        keys: list[tuple[str, float]] = []
+        keys: dict[str, float] = {}
         for t, k in zip(toks, kinds, strict=True):
-            keys.append((t, self.weight(t, k)))
+            keys[t] = max(keys.get(t, 0.0), self.weight(t, k))
         for (x, kx), (y, ky) in zip(zip(toks, kinds, strict=True),
                                     zip(toks[1:], kinds[1:], strict=True), strict=False):
             if kx == WORD and ky == WORD:
-                keys.append((x + y, self.weight(x + y)))
-        if query.compact and query.compact not in toks:
-            keys.append((query.compact, self.weight(query.compact)))
-        has_rare = any(len(self.postings.get(t, ())) < COMMON_POSTINGS for t, _ in keys)
-        acc: dict[int, float] = defaultdict(float)
-        for key, w in keys:
+                keys.setdefault(x + y, self.weight(x + y))
+        if query.compact and query.compact not in keys:
+            keys[query.compact] = self.weight(query.compact)
+        acc: dict[int, float] = {}
+        for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
+            gains: dict[int, float] = {}
             for similar in self.similar_tokens(key):
-                plist = self.postings.get(similar, ())
-                if has_rare and len(plist) >= COMMON_POSTINGS:
-                    continue
                 gain = w if similar == key else w * 0.8
-                for nid in plist:
-                    if acc[nid] < gain * 4:  # one key counts once per name
-                        acc[nid] += gain
-        best = sorted(acc.items(), key=lambda kv: -kv[1])[:limit]
+                plist = self.postings.get(similar, ())
+                if len(plist) > COMMON_POSTINGS and acc:
+                    for nid in acc:
+                        pos = bisect_left(plist, nid)
+                        if pos < len(plist) and plist[pos] == nid and gains.get(nid, 0) < gain:
+                            gains[nid] = gain
+                else:
+                    for nid in plist:
+                        if gains.get(nid, 0.0) < gain:
+                            gains[nid] = gain
+            for nid, gain in gains.items():
+                acc[nid] = acc.get(nid, 0.0) + gain
+        if len(acc) <= limit:
+            return sorted(acc, key=lambda nid: (-acc[nid], nid))
+        best = heapq.nlargest(limit, acc.items(), key=lambda kv: (kv[1], -kv[0]))
         return [nid for nid, _ in best]
 
     # -- cache -------------------------------------------------------------------------------

@@ -19,12 +19,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
 from entityscreen.match.analysis import LEGAL, STOP, WORD, Analyzed
 from entityscreen.match.features import token_similarity
 from entityscreen.match.index import PartyRef
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
-__all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "Algorithm", "NameScore", "evidence", "score_names"]
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHM",
+    "Algorithm",
+    "NameScore",
+    "QueryMatcher",
+    "align",
+    "evidence",
+    "explain",
+    "score_names",
+    "weights",
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +62,7 @@ class Algorithm:
     country_disagree: float = -0.02
     birth_year_agree: float = 0.03
     birth_year_disagree: float = -0.15
-    candidates: int = 48  # names fully scored per query
+    candidates: int = 32  # names fully scored per query
 
 
 ALGORITHMS: dict[str, Algorithm] = {
@@ -76,66 +90,237 @@ class NameScore:
 Weigher = Callable[[str, str], float]
 
 
-def score_names(
-    q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm, *, person: bool = False
-) -> NameScore:
-    """Align the tokens of a query name with those of a listed name and score the alignment."""
+def weights(a: Analyzed, weigh: Weigher) -> tuple[float, ...]:
+    return tuple(weigh(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
+
+
+Pick = tuple[float, str, tuple[int, ...], tuple[int, ...]]  # similarity, how, query, listed
+
+
+def align(
+    q: Analyzed,
+    c: Analyzed,
+    qw: tuple[float, ...],
+    cw: tuple[float, ...],
+    algo: Algorithm,
+    *,
+    person: bool = False,
+) -> tuple[float, list[Pick]]:
+    """The alignment of a query name with a listed name, and its score (the hot path).
+
+    Every option (a token pair, or a merged pair against one token) is valued by similarity
+    times the weight of the tokens it covers; options are taken greedily, best first, each
+    token used once.
+    """
     qt, ct = q.tokens, c.tokens
-    qw = [weigh(t, k) for t, k in zip(qt, q.kinds, strict=True)]
-    cw = [weigh(t, k) for t, k in zip(ct, c.kinds, strict=True)]
     options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
             sim, how = token_similarity(a, b)
             if sim > 0:
                 options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+    merge_min = algo.merge_min
     for i in range(len(qt) - 1):
         merged = qt[i] + qt[i + 1]
+        lm = len(merged)
         for j, b in enumerate(ct):
+            if lm * merge_min > len(b) or len(b) * merge_min > lm:
+                continue  # lengths too far apart for the similarity to reach merge_min
             sim, how = token_similarity(merged, b)
-            if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+            if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                 (i, i + 1), (j,)))
     for j in range(len(ct) - 1):
         merged = ct[j] + ct[j + 1]
+        lm = len(merged)
         for i, a in enumerate(qt):
+            if lm * merge_min > len(a) or len(a) * merge_min > lm:
+                continue
             sim, how = token_similarity(a, merged)
-            if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+            if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
     options.sort(key=lambda o: -o[0])
     used_q: set[int] = set()
     used_c: set[int] = set()
-    aligned: list[Alignment] = []
+    picks: list[Pick] = []
     num = 0.0
     word_aligned = False
+    qk, ck = q.kinds, c.kinds
     for value, sim, how, qi, cj in options:
         if used_q.intersection(qi) or used_c.intersection(cj):
             continue
         used_q.update(qi)
         used_c.update(cj)
         num += value
-        if any(q.kinds[i] == WORD for i in qi) and any(c.kinds[j] == WORD for j in cj):
+        if not word_aligned and any(qk[i] == WORD for i in qi) and any(
+            ck[j] == WORD for j in cj
+        ):
             word_aligned = True
-        aligned.append(Alignment(
-            query=" ".join(qt[i] for i in qi), listed=" ".join(ct[j] for j in cj),
-            similarity=round(sim, 3), how=how,
-            weight=round(sum(qw[i] for i in qi), 3),
-        ))
+        picks.append((sim, how, qi, cj))
     missing = algo.unmatched_listed_person if person else algo.unmatched_listed
     den = sum(qw)
     den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
     score = num / den if den and word_aligned else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)
-    ignored = tuple(t for t, k in zip(qt, q.kinds, strict=True) if k in (LEGAL, STOP))
-    return NameScore(
-        score=min(1.0, score),
-        aligned=tuple(aligned),
-        unmatched_query=tuple(t for i, t in enumerate(qt) if i not in used_q),
-        unmatched_listed=tuple(t for j, t in enumerate(ct) if j not in used_c),
-        ignored=ignored,
+    return min(1.0, score), picks
+
+
+class QueryMatcher:
+    """:func:`align` for one query against many listed names, fast.
+
+    :meth:`prepare` compares the query's tokens (and adjacent pairs) with every distinct
+    token of the candidate names in a few C-level ``rapidfuzz.process.extract`` calls, which
+    only filter: each pair they return is then judged by the same
+    :func:`~entityscreen.match.features.token_similarity` as the reference. Aligning a name is
+    then a few dictionary look-ups per listed token. :func:`align` is the slow,
+    obviously-correct reference; a property test checks that the two give the same scores.
+    """
+
+    # Every rule of token_similarity needs an edit similarity of at least this, except
+    # initials (handled apart): the C-level filter may use it without losing a pair.
+    FILTER = 0.6
+
+    def __init__(self, q: Analyzed, qw: tuple[float, ...], algo: Algorithm) -> None:
+        self.q = q
+        self.qw = qw
+        self.algo = algo
+        self.qpairs = [(i, q.tokens[i] + q.tokens[i + 1]) for i in range(len(q.tokens) - 1)]
+        self._single: dict[str, list[tuple[int, float, str]]] = {}
+        self._pair: dict[str, list[tuple[int, float]]] = {}
+        self._qsum = sum(qw)
+        self._word_q = [k == WORD for k in q.kinds]
+
+    def prepare(self, names: list[Analyzed]) -> None:
+        """Compare the query with every distinct token of ``names`` in bulk."""
+        tokens: set[str] = set()
+        for c in names:
+            ct = c.tokens
+            tokens.update(ct)
+            tokens.update(ct[j] + ct[j + 1] for j in range(len(ct) - 1))
+        fresh = [t for t in tokens if t not in self._single]
+        for t in fresh:
+            self._single[t] = []
+            self._pair[t] = []
+        if not fresh:
+            return
+        for i, a in enumerate(self.q.tokens):
+            if len(a) == 1:
+                hits = [t for t in fresh if t.startswith(a)]
+            else:
+                hits = [m[0] for m in process.extract(
+                    a, fresh, scorer=OSA.normalized_similarity, score_cutoff=self.FILTER,
+                    limit=None)]
+                hits.extend(t for t in fresh if len(t) == 1 and a.startswith(t))
+            for t in hits:
+                sim, how = token_similarity(a, t)
+                if sim > 0:
+                    self._single[t].append((i, sim, how))
+        merge_min = self.algo.merge_min
+        for i, merged in self.qpairs:
+            for t, _score, _k in process.extract(
+                merged, fresh, scorer=OSA.normalized_similarity, score_cutoff=merge_min,
+                limit=None,
+            ):
+                sim, how = token_similarity(merged, t)
+                if sim >= merge_min and how in ("exact", "fuzzy"):
+                    self._pair[t].append((i, sim))
+
+    def _singles(self, b: str) -> list[tuple[int, float, str]]:
+        found = self._single.get(b)
+        if found is None:
+            self.prepare([Analyzed((b,), (WORD,), b)])
+            found = self._single[b]
+        return found
+
+    def _merged_query(self, b: str) -> list[tuple[int, float]]:
+        """Query pairs (i, i+1) whose concatenation is like listed token ``b``."""
+        found = self._pair.get(b)
+        if found is None:
+            self.prepare([Analyzed((b,), (WORD,), b)])
+            found = self._pair[b]
+        return found
+
+    def align(
+        self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
+    ) -> tuple[float, list[Pick]]:
+        qw, ct, algo = self.qw, c.tokens, self.algo
+        options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
+        for j, b in enumerate(ct):
+            for i, sim, how in self._singles(b):
+                options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+            if self.qpairs:
+                for i, sim in self._merged_query(b):
+                    options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
+                                    (i, i + 1), (j,)))
+        for j in range(len(ct) - 1):
+            merged = ct[j] + ct[j + 1]
+            for i, sim, how in self._singles(merged):
+                if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+                    options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
+                                    (i,), (j, j + 1)))
+        if not options:
+            return 0.0, []
+        options.sort(key=lambda o: -o[0])
+        used_q: set[int] = set()
+        used_c: set[int] = set()
+        picks: list[Pick] = []
+        num = 0.0
+        word_aligned = False
+        word_q, ck = self._word_q, c.kinds
+        for value, sim, how, qi, cj in options:
+            if used_q.intersection(qi) or used_c.intersection(cj):
+                continue
+            used_q.update(qi)
+            used_c.update(cj)
+            num += value
+            if not word_aligned and any(word_q[i] for i in qi) and any(
+                ck[j] == WORD for j in cj
+            ):
+                word_aligned = True
+            picks.append((sim, how, qi, cj))
+        missing = algo.unmatched_listed_person if person else algo.unmatched_listed
+        den = self._qsum
+        den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
+        score = num / den if den and word_aligned else 0.0
+        if self.q.compact and self.q.compact == c.compact:
+            score = max(score, algo.compact_equal)
+        return min(1.0, score), picks
+
+
+def explain(
+    q: Analyzed, c: Analyzed, qw: tuple[float, ...], score: float, picks: list[Pick]
+) -> NameScore:
+    """The alignment in words, for the hits that are shown."""
+    aligned = tuple(
+        Alignment(
+            query=" ".join(q.tokens[i] for i in qi),
+            listed=" ".join(c.tokens[j] for j in cj),
+            similarity=round(sim, 3),
+            how=how,
+            weight=round(sum(qw[i] for i in qi), 3),
+        )
+        for sim, how, qi, cj in picks
     )
+    used_q = {i for _s, _h, qi, _c in picks for i in qi}
+    used_c = {j for _s, _h, _q, cj in picks for j in cj}
+    return NameScore(
+        score=score,
+        aligned=aligned,
+        unmatched_query=tuple(t for i, t in enumerate(q.tokens) if i not in used_q),
+        unmatched_listed=tuple(t for j, t in enumerate(c.tokens) if j not in used_c),
+        ignored=tuple(t for t, k in zip(q.tokens, q.kinds, strict=True) if k in (LEGAL, STOP)),
+    )
+
+
+def score_names(
+    q: Analyzed, c: Analyzed, weigh: Weigher, algo: Algorithm, *, person: bool = False
+) -> NameScore:
+    """Score and explain one query name against one listed name (the simple entry point)."""
+    qw, cw = weights(q, weigh), weights(c, weigh)
+    score, picks = align(q, c, qw, cw, algo, person=person)
+    return explain(q, c, qw, score, picks)
 
 
 def evidence(query: Query, party: PartyRef, algo: Algorithm) -> tuple[Evidence, ...]:
