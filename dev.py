@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up and run entityscreen with nothing but Python 3.11+ and pip (standard library only).
 
-    python3 dev.py demo   # create .venv if missing, install, search "SenseTime" on the bundled lists
+    python3 dev.py demo   # create .venv if missing, install, search "SenseTime" (bundled lists)
     python3 dev.py test   # create .venv if missing, install with dev tools, run ruff, mypy, pytest
 
 Extra arguments after `test` go to pytest; after `demo`, they replace the search arguments.
@@ -28,7 +28,7 @@ def run(*cmd: str | Path) -> None:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py must run on old Pythons to say so
         sys.exit(f"entityscreen needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         print(f"creating {VENV}", flush=True)

@@ -24,3 +24,19 @@ def lists_dir() -> Path:
 
 def read(lists_dir: Path, *parts: str) -> bytes:
     return lists_dir.joinpath(*parts).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled snapshot, imported once for the whole test session."""
+    return tmp_path_factory.mktemp("home")
+
+
+@pytest.fixture(scope="session")
+def screener(home: Path):  # type: ignore[no-untyped-def]
+    from entityscreen.screener import Screener
+    from entityscreen.settings import Settings
+
+    s = Screener.open(Settings.from_env(home=home))
+    yield s
+    s.close()

@@ -29,9 +29,9 @@ def test_failed_import_leaves_previous_version_intact(tmp_path: Path, lists_dir:
     with Store.open(tmp_path / "db.sqlite") as store:
         store.import_source(get_source("bis_dpl"), {"dpl.txt": data}, origin="test")
         key = store.state_key()
-        with pytest.raises(SourceFormatError, match="dpl.txt"):
-            store.import_source(get_source("bis_dpl"), {"dpl.txt": b"\x89PNG\r\n\x1a\n" + data[:50]},
-                                origin="test")
+        with pytest.raises(SourceFormatError, match=r"dpl\.txt"):
+            store.import_source(get_source("bis_dpl"),
+                                {"dpl.txt": b"\x89PNG\r\n\x1a\n" + data[:50]}, origin="test")
         assert store.state_key() == key
         assert [(v.version, v.records) for v in store.versions()] == [(1, 547)]
 
@@ -49,7 +49,7 @@ def test_old_versions_are_pruned(tmp_path: Path, lists_dir: Path) -> None:
 
 def test_missing_required_file_is_named(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db.sqlite") as store, pytest.raises(
-        SourceFormatError, match="cons_prim.csv"
+        SourceFormatError, match=r"cons_prim\.csv"
     ):
         store.import_source(get_source("ofac_cons_csv"), {"cons_alt.csv": b"x"}, origin="test")
 

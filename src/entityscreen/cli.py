@@ -7,6 +7,8 @@ failed; 130 interrupted. Errors print one line on stderr: what went wrong and ho
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -17,6 +19,7 @@ import click
 
 from entityscreen.errors import EntityscreenError, UsageError
 from entityscreen.model import PartyType, Query
+from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 
 __all__ = ["main"]
@@ -67,8 +70,7 @@ def _settings(ctx: click.Context, **overrides: Any) -> Settings:
         raise UsageError(f"bad ENTITYSCREEN_* environment value: {exc}") from None
 
 
-def _open(settings: Settings):  # type: ignore[no-untyped-def]
-    from entityscreen.screener import Screener
+def _open(settings: Settings) -> Screener:
 
     return Screener.open(settings, progress=_progress)
 
@@ -143,12 +145,14 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
 
 
 def _stdin_queries() -> Iterator[Callable[[], Query]]:
-    stream = click.get_text_stream("stdin", errors="replace")
+    # undecodable bytes become U+FFFD rather than stopping the whole batch
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8",
+                              errors="replace")
     for number, line in enumerate(stream, 1):
-        yield lambda line=line, number=number: _parse_query(line, number)
+        yield functools.partial(_parse_query, line, number)
 
 
-def _warn_stale(screener: Any) -> None:
+def _warn_stale(screener: Screener) -> None:
     for f in screener.freshness():
         if f.stale:
             _err(f"entityscreen: warning: {f.source} data is {f.age_days} days old "

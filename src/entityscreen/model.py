@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "Address",
@@ -21,13 +22,13 @@ __all__ = [
     "Evidence",
     "Explanation",
     "Hit",
-    "Query",
     "Identifier",
     "Listing",
     "Name",
     "NameKind",
     "Party",
     "PartyType",
+    "Query",
     "SourceVersion",
     "merge_parties",
 ]
@@ -73,7 +74,7 @@ class Identifier:
 class Listing:
     """One listing of a party: which authority put it on which list under which program."""
 
-    authority: str  # "US Treasury OFAC", "US Commerce BIS", "UN Security Council", "UK HM Treasury OFSI"
+    authority: str  # "US Treasury OFAC", "US Commerce BIS", "UN Security Council", ...
     list: str  # short code: "SDN", "CMIC", "EL", "DPL", "UVL", "MEU", "UN", "UK" ...
     program: str | None = None  # "CMIC-EO13959", "GLOMAG", "SDGT", "Russia" ...
     listed_on: str | None = None  # ISO date the listing took effect
@@ -131,7 +132,7 @@ class Party:
         return tuple(out)
 
 
-def _unique(items: Iterable[object]) -> tuple:  # type: ignore[type-arg]
+def _unique(items: Iterable[object]) -> tuple[Any, ...]:
     return tuple(dict.fromkeys(items))
 
 

@@ -115,7 +115,7 @@ def render_update(results: list[UpdateResult], echo: Echo) -> bool:
 
 def render_lists(screener: Screener, *, as_json: bool, echo: Echo) -> None:
     fresh = {f.source: f for f in screener.freshness()}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in screener.versions:
         f = fresh[v.source]
         rows.append({"source": v.source, "version": v.version, "published": v.published,

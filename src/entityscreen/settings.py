@@ -22,7 +22,7 @@ def default_home() -> Path:
     return Path(user_data_dir("entityscreen", appauthor=False))
 
 
-def _s(default: Any, help: str, env: str | None = None) -> Any:  # noqa: A002
+def _s(default: Any, help: str, env: str | None = None) -> Any:
     return field(default=default, metadata={"help": help, "env": env})
 
 

@@ -194,7 +194,9 @@ class Store:
         parts = [f"{v.source}:{v.version}:{v.sha256}" for v in self.versions()]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
-    def _active_rows(self, where: str = "", args: Iterable[object] = ()) -> Iterator[tuple]:  # type: ignore[type-arg]
+    def _active_rows(
+        self, where: str = "", args: Iterable[object] = ()
+    ) -> Iterator[tuple[str, str, str | None, str]]:
         sql = (
             "SELECT p.source, p.id, p.merge_key, p.data FROM parties p JOIN versions v "
             "ON p.source=v.source AND p.version=v.version WHERE v.active=1"

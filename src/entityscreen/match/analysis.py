@@ -21,7 +21,17 @@ from entityscreen.normalize import (
     tokens,
 )
 
-__all__ = ["GENERIC", "LEGAL", "PLACE", "STOP", "WORD", "Analyzed", "analyze", "name_variants", "skeleton"]
+__all__ = [
+    "GENERIC",
+    "LEGAL",
+    "PLACE",
+    "STOP",
+    "WORD",
+    "Analyzed",
+    "analyze",
+    "name_variants",
+    "skeleton",
+]
 
 WORD, LEGAL, STOP, PLACE, GENERIC = "word", "legal", "stop", "place", "generic"
 # Longest legal form, in tokens ("obshchestvo s ogranichennoy otvetstvennostyu" = 4).

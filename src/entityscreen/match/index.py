@@ -10,11 +10,11 @@ scoring.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left
 import math
 import os
 import pickle
 import tempfile
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -213,7 +213,7 @@ class Index:
         """The cached index, or None when absent, unreadable or of another format."""
         try:
             with path.open("rb") as fh:
-                fmt, state = pickle.load(fh)  # noqa: S301 - our own cache file
+                fmt, state = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
             return None
         if fmt != INDEX_FORMAT:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from entityscreen.model import Party
 
-__all__ = ["SourceSpec", "all_sources", "get_source", "BUNDLED"]
+__all__ = ["BUNDLED", "SourceSpec", "all_sources", "get_source"]
 
 Files = Mapping[str, bytes]
 

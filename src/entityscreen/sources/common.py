@@ -58,7 +58,7 @@ def read_csv_rows(text: str, file: str, *, delimiter: str = ",") -> list[list[st
         ) from None
 
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _DATE_FORMATS = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d")
 
 
@@ -75,7 +75,7 @@ def iso_date(text: str | None, *, day_first: bool = False) -> str | None:
         return None
     if t[:19].count("T") == 1 and len(t) >= 10 and t[4] == "-":
         t = t[:10]
-    formats = _DATE_FORMATS
+    formats: tuple[str, ...] = _DATE_FORMATS
     if day_first:
         formats = ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y", "%d-%m-%Y")
     for fmt in formats:
