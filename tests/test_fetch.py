@@ -69,3 +69,42 @@ def test_not_found_is_not_retried(tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="HTTP 404"):
         fetcher(tmp_path, handler).fetch(URL)
     assert len(calls) == 1
+
+
+def test_update_from_network_imports_and_then_sees_not_modified(
+    tmp_path: Path, lists_dir: Path
+) -> None:
+    from entityscreen.sources import get_source
+    from entityscreen.store import Store
+    from entityscreen.updates import update_from_network
+
+    body = (lists_dir / "bis_dpl" / "2023-11-30" / "dpl.txt").read_bytes()
+    spec = get_source("bis_dpl")
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        assert str(req.url) == spec.urls["dpl.txt"]
+        if req.headers.get("If-None-Match") == '"d1"':
+            return httpx.Response(304)
+        return httpx.Response(200, content=body, headers={"ETag": '"d1"'})
+
+    with Store.open(tmp_path / "db.sqlite") as store:
+        f = fetcher(tmp_path, handler)
+        first = update_from_network(store, f, ["bis_dpl"])
+        assert [(r.source, r.note, r.version.records if r.version else 0) for r in first] == [
+            ("bis_dpl", "imported", 547)]
+        second = update_from_network(store, f, ["bis_dpl"])
+        assert [(r.source, r.note) for r in second] == [("bis_dpl", "not modified")]
+
+
+def test_update_from_network_failure_keeps_previous_data(tmp_path: Path, lists_dir: Path) -> None:
+    from entityscreen.sources import get_source
+    from entityscreen.store import Store
+    from entityscreen.updates import update_from_network
+
+    body = (lists_dir / "bis_dpl" / "2023-11-30" / "dpl.txt").read_bytes()
+    with Store.open(tmp_path / "db.sqlite") as store:
+        store.import_source(get_source("bis_dpl"), {"dpl.txt": body}, origin="test")
+        f = fetcher(tmp_path, lambda req: httpx.Response(200, content=body[: len(body) // 2]))
+        (result,) = update_from_network(store, f, ["bis_dpl"])
+        assert result.version is None and "dpl.txt" in result.note
+        assert [(v.version, v.records) for v in store.versions()] == [(1, 547)]

@@ -11,6 +11,7 @@ from importlib import resources
 from entityscreen.errors import SourceFormatError
 from entityscreen.model import SourceVersion
 from entityscreen.sources import BUNDLED, get_source
+from entityscreen.sources.common import iso_date
 from entityscreen.store import Store
 
 __all__ = ["bundled_files", "load_bundled"]
@@ -32,6 +33,14 @@ def bundled_files(source: str) -> dict[str, bytes]:
     return files
 
 
+def snapshot_date(source: str) -> str | None:
+    """The date of the bundled snapshot (the folder it was taken from starts with it)."""
+    root = resources.files("entityscreen.data").joinpath("lists")
+    manifest = json.loads(root.joinpath("MANIFEST.json").read_text("utf-8"))
+    folder = manifest[source][0]["snapshot"].split("/")[-1]
+    return iso_date(folder[:10])
+
+
 def load_bundled(
     store: Store, progress: Callable[[str], None] | None = None
 ) -> list[SourceVersion]:
@@ -41,5 +50,6 @@ def load_bundled(
         if progress:
             progress(f"importing bundled {name}")
         done.append(store.import_source(get_source(name), bundled_files(name),
-                                        origin="bundled snapshot"))
+                                        origin="bundled snapshot",
+                                        published=snapshot_date(name)))
     return done

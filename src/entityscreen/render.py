@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from entityscreen.codec import party_to_dict
@@ -57,29 +59,28 @@ def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo
         result["data"] = data_status(screener.freshness())
         echo(_dumps(result))
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = Console(highlight=False)
     if not result["results"]:
         console.print(f"No listed party resembles {query.name!r}.")
         return
     for r in result["results"]:
         verdict = "[bold red]MATCH[/]" if r["match"] else "[yellow]below threshold[/]"
-        table = Table(title=f"{r['name']}  —  score {r['score']:.2f} {verdict}",
-                      title_justify="left", show_header=True, expand=False)
-        table.add_column("list")
-        table.add_column("program")
-        table.add_column("listed on")
-        table.add_column("restriction", max_width=70)
-        table.add_column("citation", max_width=24)
+        console.print(f"[bold]{escape(r['name'])}[/]  score {r['score']:.2f}  {verdict}")
+        console.print(f"  id {r['id']} · {r['type']} · matched name: "
+                      f"{escape(r['matched_name'])}")
         for lst in r["listings"]:
-            table.add_row(f"{lst['authority']} {lst['list']}", lst["program"] or "",
-                          lst["listed_on"] or "", lst["restriction"] or "",
-                          lst["citation"] or "")
-        console.print(table)
+            head = " · ".join(x for x in (
+                f"{lst['authority']} {lst['list']}",
+                lst["program"] and f"program {lst['program']}",
+                lst["listed_on"] and f"listed {lst['listed_on']}",
+                lst["citation"],
+            ) if x)
+            console.print(f"  • {escape(head)}")
+            console.print(Padding(escape(lst["restriction"]), (0, 0, 0, 4)))
         e = r["explanation"]
         why = ", ".join(f"{a['query']}≈{a['listed']} ({a['how']} {a['similarity']:.2f})"
                         for a in e["aligned"])
-        console.print(f"  id {r['id']} · type {r['type']} · matched name: {r['matched_name']}")
-        console.print(f"  why: {why}")
+        console.print(f"  why: {escape(why)}")
         extras = []
         if e["ignored"]:
             extras.append(f"ignored: {' '.join(e['ignored'])}")
@@ -91,7 +92,7 @@ def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo
         extras += [f"{ev['attribute']} {ev['query']} vs {ev['listed']} ({ev['effect']:+.2f})"
                    for ev in e["evidence"]]
         if extras:
-            console.print("  " + "; ".join(extras))
+            console.print("  " + escape("; ".join(extras)))
         console.print()
     ages = ", ".join(f"{f.source} {f.published or f.fetched_at[:10]}"
                      for f in screener.freshness())

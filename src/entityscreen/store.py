@@ -110,8 +110,13 @@ class Store:
         files: Mapping[str, bytes],
         *,
         origin: str,
+        published: str | None = None,
     ) -> SourceVersion:
-        """Parse ``files`` completely, then store them as the new active version of ``spec``."""
+        """Parse ``files`` completely, then store them as the new active version of ``spec``.
+
+        ``published`` is used when the files themselves state no publication date (OFAC's
+        legacy CSV files do not), e.g. the snapshot date of the bundled copy.
+        """
         missing = sorted(spec.required - set(files))
         if missing:
             raise SourceFormatError(
@@ -126,7 +131,7 @@ class Store:
         for fname in sorted(files):
             digest.update(fname.encode())
             digest.update(hashlib.sha256(files[fname]).digest())
-        published = spec.published(files)
+        published = spec.published(files) or published
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         rows = [
             (p.id, p.merge_key, json.dumps(party_to_dict(p), ensure_ascii=False))
