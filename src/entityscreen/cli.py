@@ -2,7 +2,8 @@
 
 Exit codes: 0 success (``search``: ran, whatever it found); 1 matches found (``screen``, reserved);
 2 usage or input error; 3 an official list file is malformed; 4 database problem; 5 download
-failed; 130 interrupted. Errors print one line on stderr: what went wrong and how to fix it.
+failed; 70 internal error (a bug: please report it); 130 interrupted. Errors print one line
+on stderr: what went wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,6 +52,16 @@ class _Group(click.Group):
         except BrokenPipeError:
             sys.stderr.close()  # reader went away (| head): not an error
             ctx.exit(0)
+        except click.exceptions.Exit:
+            raise
+        except click.ClickException:
+            raise
+        except Exception as exc:  # a bug: one line, not a traceback, unless asked for
+            if os.environ.get("ENTITYSCREEN_DEBUG"):
+                raise
+            _err(f"Internal error: {type(exc).__name__}: {exc} — please report it; "
+                 "ENTITYSCREEN_DEBUG=1 shows the traceback")
+            ctx.exit(70)
 
 
 @click.group(cls=_Group)
@@ -107,6 +119,8 @@ def make_query(name: str, type_: str | None, country: str | None,
         from entityscreen.sources.common import country_code
 
         cc = country_code(cc)
+    # lone surrogates (from JSON escapes) cannot be written back out as UTF-8
+    name = name.encode("utf-8", "replace").decode("utf-8")
     return Query(name=name, type=ptype, country=cc,
                  birth_date=str(birth_date) if birth_date else None)
 

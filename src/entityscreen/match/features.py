@@ -38,11 +38,11 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if not (a + b).isalpha():
         return 0.0, "none"  # numbers must be equal: "Plant 2" is not "Plant 3"
     sim = OSA.normalized_similarity(a, b)
-    if sim >= MIN_FUZZY:
-        # A first letter rarely suffers a typo; a changed first letter is usually a new word.
-        if a[0] != b[0]:
-            sim -= 0.1
-        return (sim, "fuzzy") if sim >= MIN_FUZZY else (0.0, "none")
+    fuzzy = sim - 0.1 if a[0] != b[0] else sim  # a changed first letter is usually a new word
+    if fuzzy >= TRANSLIT:
+        return fuzzy, "fuzzy"
     if sim >= 0.6 and skeleton(a) == skeleton(b) and abs(_vowels(a) - _vowels(b)) <= 1:
-        return TRANSLIT, "transliteration"
+        return TRANSLIT, "transliteration"  # Mohammed/Muhammad, Aleksandr/Alexander
+    if fuzzy >= MIN_FUZZY:
+        return fuzzy, "fuzzy"
     return 0.0, "none"
