@@ -1,0 +1,76 @@
+"""Scoring: the fast per-query matcher agrees with the reference alignment; scores behave."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from entityscreen.match.analysis import analyze
+from entityscreen.match.scoring import ALGORITHMS, QueryMatcher, align, score_names, weights
+
+ALGO = ALGORITHMS["entityscreen-1"]
+
+
+def weigh(token: str, kind: str) -> float:
+    """A stand-in rarity: longer tokens rarer, legal forms and stopwords light."""
+    return {"legal": 0.3, "stop": 0.15}.get(kind, 1.0 + len(token) / 2)
+
+
+WORDS = ["hik", "vision", "hikvision", "sense", "time", "sensetime", "co", "ltd", "chen",
+         "quanguo", "quangou", "q", "dahua", "technology", "tech", "of", "the", "megvii",
+         "megvi", "xinjiang", "a", "1", "2"]
+names = st.lists(st.sampled_from(WORDS), min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names, st.lists(names, min_size=1, max_size=5), st.booleans())
+def test_fast_matcher_agrees_with_reference(query: str, listed: list[str], person: bool) -> None:
+    q = analyze(query)
+    qw = weights(q, weigh)
+    matcher = QueryMatcher(q, qw, ALGO)
+    cands = [analyze(n) for n in listed]
+    matcher.prepare(cands)
+    for c in cands:
+        cw = weights(c, weigh)
+        fast, _ = matcher.align(c, cw, person=person)
+        slow, _ = align(q, c, qw, cw, ALGO, person=person)
+        assert fast == pytest.approx(slow)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Quanguo Chen", "CHEN, Quanguo"),
+        ("Hangzhou Hikvision Digital Technology Co Ltd",
+         "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD."),
+        ("Cloud Walk Technology", "CloudWalk Technology"),
+        ("Hіkvision", "Hikvision"),
+        ("旷视科技有限公司", "Kuangshi Technology Co., Ltd."),
+    ],
+)
+def test_same_party_scores_high(screener, query: str, listed: str) -> None:  # type: ignore[no-untyped-def]
+    weigh_real = screener.index.weight  # rarity across the real bundled lists
+    assert score_names(analyze(query), analyze(listed), weigh_real, ALGO).score >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("Dongguan Shunfeng Optical Technology Co., Ltd.",
+         "Dongguan Durun Optical Technology Co., Ltd."),
+        ("Co., Ltd.", "Megvii Technology Co., Ltd."),
+        ("Plant 3", "Plant 2"),
+    ],
+)
+def test_different_party_scores_low(screener, query: str, listed: str) -> None:  # type: ignore[no-untyped-def]
+    weigh_real = screener.index.weight
+    assert score_names(analyze(query), analyze(listed), weigh_real, ALGO).score < 0.8
+
+
+def test_explanation_names_aligned_and_ignored_tokens() -> None:
+    ns = score_names(analyze("Megvii Technology Co., Ltd."), analyze("MEGVII TECHNOLOGY"),
+                     weigh, ALGO)
+    assert ("megvii", "megvii", "exact") in {(a.query, a.listed, a.how) for a in ns.aligned}
+    assert ns.ignored == ("co", "ltd")
+    assert ns.unmatched_listed == ()
