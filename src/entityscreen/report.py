@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from entityscreen.model import Hit, Listing, Party, Query
@@ -57,12 +56,20 @@ def hit_to_dict(hit: Hit, party: Party) -> dict[str, Any]:
         "listings": [listing_to_result(lst) for lst in party.listings],
         "explanation": {
             "name_score": expl.name_score,
-            "aligned": [asdict(a) for a in expl.aligned],
+            "aligned": [
+                {"query": a.query, "listed": a.listed, "similarity": a.similarity,
+                 "how": a.how, "weight": a.weight}
+                for a in expl.aligned
+            ],
             "unmatched_query": list(expl.unmatched_query),
             "unmatched_listed": list(expl.unmatched_listed),
             "ignored": list(expl.ignored),
             "folding": list(expl.folding),
-            "evidence": [asdict(e) for e in expl.evidence],
+            "evidence": [
+                {"attribute": e.attribute, "query": e.query, "listed": e.listed,
+                 "effect": e.effect}
+                for e in expl.evidence
+            ],
         },
         "algorithm": hit.algorithm,
     }

@@ -111,8 +111,12 @@ class Screener:
         *,
         limit: int | None = None,
         threshold: float | None = None,
+        exhaustive: bool = False,
     ) -> list[Hit]:
         """The listed parties that best match ``query``, best first.
+
+        ``exhaustive`` scores every name that shares a similar token with the query instead
+        of the index's best candidates: much slower, used to check what the index loses.
 
         Empty names and names of only punctuation give no results; names longer than
         ``settings.max_name_length`` are refused with a :class:`UsageError`.
@@ -136,25 +140,27 @@ class Screener:
         # best name per party: (score, name id, alignment)
         best: dict[int, tuple[float, int, list[Pick]]] = {}
         matcher = QueryMatcher(q, qw, algo)
-        candidates = index.candidates(q, algo.candidates)
-        matcher.prepare([index.names[nid][2] for nid in candidates])
+        candidates = (
+            index.all_candidates(q) if exhaustive else index.candidates(q, algo.candidates)
+        )
+        matcher.prepare([index.analysis(nid) for nid in candidates])
         for nid in candidates:
-            pidx = index.names[nid][0]
-            person = index.parties[pidx].type is PartyType.PERSON
-            score, picks = matcher.align(index.names[nid][2], index.name_weights[nid],
+            pidx = int(index.name_party[nid])
+            person = index.party_types[pidx] == PartyType.PERSON.value
+            score, picks = matcher.align(index.analysis(nid), index.name_weights[nid],
                                          person=person)
             if score > 0 and (pidx not in best or best[pidx][0] < score):
                 best[pidx] = (score, nid, picks)
         scored = []
         for pidx, (name_score, nid, picks) in best.items():
-            ev = evidence(query, index.parties[pidx], algo)
+            ev = evidence(query, index.party(pidx), algo)
             score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
-            scored.append((round(score, 4), index.parties[pidx].id, pidx, nid, picks, ev))
+            scored.append((round(score, 4), index.party_ids[pidx], pidx, nid, picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))
         folding = tuple(describe_folding(query.name))
         hits = []
         for score, pid, _pidx, nid, picks, ev in scored[:limit]:
-            _p, listed_name, c = index.names[nid]
+            listed_name, c = index.name_text[nid], index.analysis(nid)
             ns = explain(q, c, qw, best[_pidx][0], picks)
             expl = Explanation(
                 matched_name=listed_name, name_score=round(ns.score, 4), aligned=ns.aligned,

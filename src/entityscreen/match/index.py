@@ -9,16 +9,18 @@ scoring.
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
 import pickle
 import tempfile
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import (
     GENERIC,
@@ -31,12 +33,13 @@ from entityscreen.match.analysis import (
     name_variants,
     skeleton,
 )
+from entityscreen.match.postings import Postings
 from entityscreen.model import Party, PartyType
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 8
+INDEX_FORMAT = 11
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
@@ -57,21 +60,67 @@ class PartyRef:
     birth_years: tuple[int, ...]
 
 
+_CODE_OF = {WORD: "w", LEGAL: "l", STOP: "s", PLACE: "p", GENERIC: "g"}
+_KIND_OF = {v: k for k, v in _CODE_OF.items()}
+
+
 def _deletes(token: str) -> list[str]:
     return [token[:i] + token[i + 1 :] for i in range(len(token))]
 
 
 class Index:
+    """Listed names and their look-up structures, stored column-wise.
+
+    Column lists and arrays pickle and load fast; the per-name :class:`Analyzed` and per-party
+    :class:`PartyRef` objects are rebuilt on demand for the few candidates a query touches.
+    """
+
     def __init__(self) -> None:
-        self.parties: list[PartyRef] = []
-        # name entries: (party index, listed name, analysis)
-        self.names: list[tuple[int, str, Analyzed]] = []
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        self.df: dict[str, int] = {}
-        self.by_delete: dict[str, list[str]] = defaultdict(list)
-        self.by_skeleton: dict[str, list[str]] = defaultdict(list)
-        self.n_names = 0
+        # parties, column-wise
+        self.party_ids: list[str] = []
+        self.party_names: list[str] = []
+        self.party_types: list[str] = []
+        self.party_countries: list[tuple[str, ...]] = []
+        self.party_years: list[tuple[int, ...]] = []
+        # names, column-wise: owning party, listed form, tokens, kind codes, compact form
+        self.name_party = np.zeros(0, dtype=np.int32)
+        self.name_text: list[str] = []
+        self.name_tokens: list[str] = []
+        self.name_kinds: list[str] = []
         self.name_weights: list[tuple[float, ...]] = []  # per name, per token rarity weight
+        self.postings = Postings()  # token, adjacent pair or compact form -> name ids
+        self.df: dict[str, int] = {}
+        self.vocab: list[str] = []  # single listed tokens
+        self.by_delete = Postings()  # one-character deletion -> vocab ids
+        self.by_skeleton = Postings()  # transliteration skeleton -> vocab ids
+        self.n_names = 0
+        self._analysis: dict[int, Analyzed] = {}
+        self._refs: dict[int, PartyRef] = {}
+
+    # -- access ------------------------------------------------------------------------------
+
+    @property
+    def n_parties(self) -> int:
+        return len(self.party_ids)
+
+    def party(self, pidx: int) -> PartyRef:
+        ref = self._refs.get(pidx)
+        if ref is None:
+            ref = PartyRef(self.party_ids[pidx], self.party_names[pidx],
+                           PartyType(self.party_types[pidx]), self.party_countries[pidx],
+                           self.party_years[pidx])
+            self._refs[pidx] = ref
+        return ref
+
+    def analysis(self, nid: int) -> Analyzed:
+        a = self._analysis.get(nid)
+        if a is None:
+            toks = tuple(self.name_tokens[nid].split(" "))
+            kinds = tuple(_KIND_OF[c] for c in self.name_kinds[nid])
+            a = Analyzed(toks, kinds, "".join(
+                t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE, GENERIC)))
+            self._analysis[nid] = a
+        return a
 
     # -- building ----------------------------------------------------------------------------
 
@@ -79,12 +128,16 @@ class Index:
     def build(cls, parties: Iterable[Party]) -> Index:
         index = cls()
         postings: dict[str, set[int]] = defaultdict(set)
+        name_party: list[int] = []
+        analyses: list[Analyzed] = []
         for party in parties:
-            pidx = len(index.parties)
-            years = tuple(sorted({int(d[:4]) for d in party.birth_dates if d[:4].isdigit()}))
-            index.parties.append(
-                PartyRef(party.id, party.name, party.type, party.countries, years)
-            )
+            pidx = len(index.party_ids)
+            index.party_ids.append(party.id)
+            index.party_names.append(party.name)
+            index.party_types.append(party.type.value)
+            index.party_countries.append(party.countries)
+            index.party_years.append(
+                tuple(sorted({int(d[:4]) for d in party.birth_dates if d[:4].isdigit()})))
             seen: set[tuple[str, ...]] = set()
             for name in party.names:
                 for variant in name_variants(name.value):
@@ -92,8 +145,12 @@ class Index:
                     if not a.tokens or a.tokens in seen:
                         continue
                     seen.add(a.tokens)
-                    nid = len(index.names)
-                    index.names.append((pidx, name.value, a))
+                    nid = len(analyses)
+                    analyses.append(a)
+                    name_party.append(pidx)
+                    index.name_text.append(name.value)
+                    index.name_tokens.append(" ".join(a.tokens))
+                    index.name_kinds.append("".join(_CODE_OF[k] for k in a.kinds))
                     keys = set(a.tokens)
                     # adjacent pairs, so "Cloud Walk" is found by "CloudWalk"
                     keys.update(x + y for x, y in zip(a.tokens, a.tokens[1:], strict=False))
@@ -101,26 +158,29 @@ class Index:
                         keys.add(a.compact)
                     for key in keys:
                         postings[key].add(nid)
-        index.n_names = len(index.names)
-        index.postings = {k: sorted(v) for k, v in postings.items()}
+        index.n_names = len(analyses)
+        index.name_party = np.array(name_party, dtype=np.int32)
+        index.postings = Postings(postings)
         doc_freq: dict[str, int] = defaultdict(int)
-        for _pidx, _name, a in index.names:
+        for a in analyses:
             for t in set(a.tokens):
                 doc_freq[t] += 1
         index.df = dict(doc_freq)
         index.name_weights = [
             tuple(index.weight(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
-            for _p, _n, a in index.names
+            for a in analyses
         ]
-        by_delete: dict[str, list[str]] = defaultdict(list)
-        by_skeleton: dict[str, list[str]] = defaultdict(list)
-        for token in index.df:  # single listed tokens only: pairs and compacts are exact keys
+        index.vocab = sorted(index.df)
+        by_delete: dict[str, list[int]] = defaultdict(list)
+        by_skeleton: dict[str, list[int]] = defaultdict(list)
+        for vid, token in enumerate(index.vocab):
+            # single listed tokens only: pairs and compacts are exact keys
             if len(token) >= MIN_FUZZY_LEN:
                 for d in _deletes(token):
-                    by_delete[d].append(token)
-                by_skeleton[skeleton(token)].append(token)
-        index.by_delete = dict(by_delete)
-        index.by_skeleton = dict(by_skeleton)
+                    by_delete[d].append(vid)
+                by_skeleton[skeleton(token)].append(vid)
+        index.by_delete = Postings(by_delete)
+        index.by_skeleton = Postings(by_skeleton)
         return index
 
     # -- weights -----------------------------------------------------------------------------
@@ -148,11 +208,18 @@ class Index:
         """Listed tokens equal to ``token``, one edit away, or with the same skeleton."""
         found = {token} if token in self.postings else set()
         if len(token) >= MIN_FUZZY_LEN:
+            vocab = self.vocab
+            ids: list[int] = []
             for key in [token, *_deletes(token)]:
-                found.update(self.by_delete.get(key, ()))
+                hit = self.by_delete.get(key)
+                if hit is not None:
+                    ids.extend(hit.tolist())
                 if key in self.postings and len(key) >= MIN_FUZZY_LEN:
                     found.add(key)
-            found.update(self.by_skeleton.get(skeleton(token), ()))
+            hit = self.by_skeleton.get(skeleton(token))
+            if hit is not None:
+                ids.extend(hit.tolist())
+            found.update(vocab[i] for i in ids)
         return found
 
     def candidates(self, query: Analyzed, limit: int) -> list[int]:
@@ -160,7 +227,8 @@ class Index:
 
         Keys (query tokens, adjacent pairs, the compact form) are taken rarest first; a key
         whose posting list is long (a common word) only adds to names already found by a
-        rarer key, so "Technology" never drags in thousands of names.
+        rarer key, so "Technology" never drags in thousands of names. A key counts once per
+        name: fully through an exact token, 0.8 through a token one edit away.
         """
         toks, kinds = query.tokens, query.kinds
         keys: dict[str, float] = {}
@@ -172,27 +240,77 @@ class Index:
                 keys.setdefault(x + y, self.weight(x + y))
         if query.compact and query.compact not in keys:
             keys[query.compact] = self.weight(query.compact)
-        acc: dict[int, float] = {}
+        acc = np.zeros(self.n_names, dtype=np.float32)
+        touched: list[np.ndarray] = []
+
+        def add(plist: np.ndarray, gain: float) -> None:
+            if len(plist) > COMMON_POSTINGS and touched:
+                plist = plist[acc[plist] > 0]
+            else:
+                touched.append(plist)
+            acc[plist] += gain
+
         for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
-            gains: dict[int, float] = {}
-            for similar in self.similar_tokens(key):
-                gain = w if similar == key else w * 0.8
-                plist = self.postings.get(similar, ())
-                if len(plist) > COMMON_POSTINGS and acc:
-                    for nid in acc:
-                        pos = bisect_left(plist, nid)
-                        if pos < len(plist) and plist[pos] == nid and gains.get(nid, 0) < gain:
-                            gains[nid] = gain
-                else:
-                    for nid in plist:
-                        if gains.get(nid, 0.0) < gain:
-                            gains[nid] = gain
-            for nid, gain in gains.items():
-                acc[nid] = acc.get(nid, 0.0) + gain
-        if len(acc) <= limit:
-            return sorted(acc, key=lambda nid: (-acc[nid], nid))
-        best = heapq.nlargest(limit, acc.items(), key=lambda kv: (kv[1], -kv[0]))
-        return [nid for nid, _ in best]
+            similar = self.similar_tokens(key)
+            exact = self.postings.get(key) if key in similar else None
+            fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
+            if exact is not None:
+                add(exact, w)
+            if fuzzy:
+                near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
+                if exact is not None:
+                    near = np.setdiff1d(near, exact, assume_unique=True)
+                add(near, w * 0.8)
+        if not touched:
+            return []
+        ids = np.unique(np.concatenate(touched))
+        scores = acc[ids]
+        # ``limit`` counts parties, not names: a party's aliases must not crowd out others
+        pool = limit * 4
+        if len(ids) > pool:
+            keep = np.argpartition(-scores, pool)[:pool]
+            ids, scores = ids[keep], scores[keep]
+        order = np.lexsort((ids, -scores))
+        out: list[int] = []
+        parties: set[int] = set()
+        name_party = self.name_party
+        for nid in ids[order].tolist():
+            pidx = int(name_party[nid])
+            if pidx not in parties:
+                if len(parties) == limit:
+                    break
+                parties.add(pidx)
+            out.append(nid)
+        return out
+
+    def all_candidates(self, query: Analyzed) -> list[int]:
+        """Every name that can score above zero against ``query`` (slow, lossless).
+
+        Compares each query token (and adjacent pair) with the whole vocabulary, so names
+        sharing a token two edits away, which :meth:`candidates` may miss, are included. Used
+        to measure what the fast retrieval loses, and by ``search --exhaustive``.
+        """
+        vocab = self.vocab
+        found: set[str] = set()
+        probes = list(query.tokens)
+        probes += [x + y for x, y in zip(query.tokens, query.tokens[1:], strict=False)]
+        for probe in probes:
+            if len(probe) == 1:
+                found.update(t for t in vocab if t.startswith(probe))
+                continue
+            found.update(m[0] for m in process.extract(
+                probe, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.6, limit=None))
+            found.update(t for t in vocab if len(t) == 1 and probe.startswith(t))
+        # listed pairs merged ("cloud walk") and compact forms equal to a query token
+        found.update(t for t in query.tokens if t in self.postings)
+        if query.compact in self.postings:
+            found.add(query.compact)
+        ids: set[int] = set()
+        for token in found:
+            hit = self.postings.get(token)
+            if hit is not None:
+                ids.update(hit.tolist())
+        return sorted(ids)
 
     # -- cache -------------------------------------------------------------------------------
 
@@ -202,7 +320,8 @@ class Index:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump((INDEX_FORMAT, self.__dict__), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                state = {k: v for k, v in self.__dict__.items() if k not in ("_analysis", "_refs")}
+                pickle.dump((INDEX_FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -220,4 +339,5 @@ class Index:
             return None
         index = cls()
         index.__dict__.update(state)
+        index._analysis, index._refs = {}, {}
         return index

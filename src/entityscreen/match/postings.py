@@ -1,0 +1,48 @@
+"""Key -> sorted integer ids, stored compactly (one int32 array plus offsets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+__all__ = ["Postings"]
+
+
+class Postings:
+    """Key -> sorted ids, stored as one int32 array with offsets (fast to cache and load: two
+    arrays and a list of strings instead of a hundred thousand small objects)."""
+
+    def __init__(self, mapping: Mapping[str, Iterable[int]] | None = None) -> None:
+        lists: dict[str, list[int]] = {k: sorted(v) for k, v in (mapping or {}).items()}
+        self.keys = list(lists)
+        sizes = np.fromiter((len(lists[k]) for k in self.keys), dtype=np.int64,
+                            count=len(self.keys))
+        self.offsets = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self.offsets[1:])
+        self.data = np.fromiter((i for k in self.keys for i in lists[k]),
+                                dtype=np.int32, count=int(self.offsets[-1]))
+        self._where = {k: i for i, k in enumerate(self.keys)}
+
+    def get(self, key: str, default: np.ndarray | None = None) -> np.ndarray | None:
+        i = self._where.get(key)
+        if i is None:
+            return default
+        return self.data[self.offsets[i] : self.offsets[i + 1]]
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        i = self._where[key]
+        return self.data[self.offsets[i] : self.offsets[i + 1]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getstate__(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        return self.keys, self.offsets, self.data
+
+    def __setstate__(self, state: tuple[list[str], np.ndarray, np.ndarray]) -> None:
+        self.keys, self.offsets, self.data = state
+        self._where = dict(zip(self.keys, range(len(self.keys)), strict=True))
