@@ -144,11 +144,17 @@ class Screener:
             index.all_candidates(q) if exhaustive else index.candidates(q, algo.candidates)
         )
         matcher.prepare([index.analysis(nid) for nid in candidates])
+        memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
         for nid in candidates:
             pidx = int(index.name_party[nid])
             person = index.party_types[pidx] == PartyType.PERSON.value
-            score, picks = matcher.align(index.analysis(nid), index.name_weights[nid],
-                                         person=person)
+            # the same name is often listed by several publishers: align it once
+            key = (index.name_tokens[nid], person)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = matcher.align(index.analysis(nid), index.name_weights[nid],
+                                                person=person)
+            score, picks = got
             if score > 0 and (pidx not in best or best[pidx][0] < score):
                 best[pidx] = (score, nid, picks)
         scored = []

@@ -71,3 +71,8 @@ def test_a_name_made_only_of_a_legal_form_keeps_it_as_a_word() -> None:
 )
 def test_name_variants(listed: str, variants: list[str]) -> None:
     assert name_variants(listed) == variants
+
+
+@pytest.mark.parametrize(("a", "b"), [("i", "iii"), ("iii", "ii"), ("iv", "vi")])
+def test_roman_numerals_must_be_equal(a: str, b: str) -> None:
+    assert token_similarity(a, b)[0] == 0.0

@@ -18,6 +18,11 @@ TRANSLIT = 0.92
 INITIAL = 0.75
 
 
+# Roman numerals distinguish entities ("Investments I Corp" vs "Investments III Corp"): like
+# numbers, they must be equal, and "i" is then no initial.
+ROMAN = frozenset(["ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv"])
+
+
 def _vowels(token: str) -> int:
     return sum(1 for ch in token if ch in "aeiouy")
 
@@ -27,6 +32,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     """(similarity in 0..1, how) for two normalised tokens."""
     if a == b:
         return 1.0, "exact"
+    if a in ROMAN or b in ROMAN:
+        return 0.0, "none"
     la, lb = len(a), len(b)
     if la == 1 or lb == 1:
         if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)):

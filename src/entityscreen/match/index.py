@@ -45,6 +45,10 @@ MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
 # locates and "Technology" describes, "Hikvision" identifies.
 WEAK_FACTOR = 0.4
+# Retrieval stops at names sharing less than this share of the query's token weight, once
+# MIN_PARTIES parties are in (the score of such a name stays far below any threshold).
+WEAK_SHARE = 0.3
+MIN_PARTIES = 8
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
 
@@ -271,13 +275,16 @@ class Index:
             keep = np.argpartition(-scores, pool)[:pool]
             ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))
+        # A name sharing little of the query's rare material cannot score high: once enough
+        # parties are in, names below this share of the query's own weight are not scored.
+        floor = WEAK_SHARE * sum(self.weight(t, k) for t, k in zip(toks, kinds, strict=True))
         out: list[int] = []
         parties: set[int] = set()
         name_party = self.name_party
-        for nid in ids[order].tolist():
+        for nid, score in zip(ids[order].tolist(), scores[order].tolist(), strict=True):
             pidx = int(name_party[nid])
             if pidx not in parties:
-                if len(parties) == limit:
+                if len(parties) == limit or (len(parties) >= MIN_PARTIES and score < floor):
                     break
                 parties.add(pidx)
             out.append(nid)
