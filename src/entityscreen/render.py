@@ -14,7 +14,13 @@ from rich.table import Table
 from entityscreen.codec import party_to_dict
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Party, Query
-from entityscreen.report import data_status, hit_to_dict, listing_to_result, query_to_dict
+from entityscreen.report import (
+    data_status,
+    hit_to_dict,
+    listing_to_result,
+    party_to_result,
+    query_to_dict,
+)
 from entityscreen.screener import Screener
 from entityscreen.updates import UpdateResult
 
@@ -32,8 +38,10 @@ def search_result(screener: Screener, query: Query) -> dict[str, Any]:
     results = []
     for hit in hits:
         party = screener.party(hit.party_id)
-        if party is not None:
-            results.append(hit_to_dict(hit, party))
+        if party is None:
+            continue
+        static = screener.derived(party, party_to_result)
+        results.append(hit_to_dict(hit, party, static))
     status = data_status(screener.freshness())
     return {
         "query": query_to_dict(query),

@@ -13,7 +13,13 @@ from entityscreen.model import Hit, Listing, Party, Query
 from entityscreen.restrictions import restriction_for
 from entityscreen.screener import Freshness
 
-__all__ = ["data_status", "hit_to_dict", "listing_to_result", "query_to_dict"]
+__all__ = [
+    "data_status",
+    "hit_to_dict",
+    "listing_to_result",
+    "party_to_result",
+    "query_to_dict",
+]
 
 
 def query_to_dict(query: Query) -> dict[str, Any]:
@@ -42,18 +48,34 @@ def listing_to_result(listing: Listing) -> dict[str, Any]:
     }
 
 
-def hit_to_dict(hit: Hit, party: Party) -> dict[str, Any]:
-    expl = hit.explanation
+def party_to_result(party: Party) -> dict[str, Any]:
+    """The part of a result that depends on the party only (names, listings, restrictions)."""
     return {
         "id": party.id,
         "name": party.name,
         "aliases": list(party.aliases),
         "type": party.type.value,
+        "countries": list(party.countries),
+        "listings": [listing_to_result(lst) for lst in party.listings],
+    }
+
+
+def hit_to_dict(
+    hit: Hit, party: Party, static: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One result of the JSON contract; ``static`` is :func:`party_to_result` if already made."""
+    expl = hit.explanation
+    base = static if static is not None else party_to_result(party)
+    return {
+        "id": base["id"],
+        "name": base["name"],
+        "aliases": base["aliases"],
+        "type": base["type"],
         "score": hit.score,
         "match": hit.match,
         "matched_name": expl.matched_name,
-        "countries": list(party.countries),
-        "listings": [listing_to_result(lst) for lst in party.listings],
+        "countries": base["countries"],
+        "listings": base["listings"],
         "explanation": {
             "name_score": expl.name_score,
             "aligned": [

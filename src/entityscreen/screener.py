@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import analyze
@@ -30,6 +31,8 @@ from entityscreen.settings import Settings
 from entityscreen.store import Store
 
 __all__ = ["Freshness", "Screener"]
+
+T = TypeVar("T")
 
 # Parties kept decoded in memory for repeated hits (a bulk file hits the same few often).
 PARTY_CACHE = 4096
@@ -54,6 +57,7 @@ class Screener:
         self.index = index
         self.versions: list[SourceVersion] = store.versions()
         self._parties: dict[str, Party] = {}
+        self._derived: dict[tuple[str, object], object] = {}
 
     @classmethod
     def open(
@@ -186,6 +190,16 @@ class Screener:
                     self._parties.pop(next(iter(self._parties)))
                 self._parties[party_id] = cached
         return cached
+
+    def derived(self, party: Party, make: Callable[[Party], T]) -> T:
+        """``make(party)``, kept for this screener's lifetime (its data cannot change under
+        it): the rendered party part of results is made once per party, not once per hit."""
+        key = (party.id, make)
+        if key not in self._derived:
+            if len(self._derived) >= PARTY_CACHE:
+                self._derived.pop(next(iter(self._derived)))
+            self._derived[key] = make(party)
+        return self._derived[key]  # type: ignore[no-any-return]
 
     def freshness(self, today: date | None = None) -> list[Freshness]:
         today = today or datetime.now(UTC).date()
