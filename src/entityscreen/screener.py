@@ -199,7 +199,7 @@ class Screener:
             if len(self._derived) >= PARTY_CACHE:
                 self._derived.pop(next(iter(self._derived)))
             self._derived[key] = make(party)
-        return self._derived[key]  # type: ignore[no-any-return]
+        return self._derived[key]  # type: ignore[return-value]
 
     def freshness(self, today: date | None = None) -> list[Freshness]:
         today = today or datetime.now(UTC).date()
