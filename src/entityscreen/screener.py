@@ -25,7 +25,7 @@ from entityscreen.match.scoring import (
     explain,
     weights,
 )
-from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
+from entityscreen.model import Explanation, Hit, Party, Query, SourceVersion
 from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -149,9 +149,10 @@ class Screener:
         )
         matcher.prepare([index.analysis(nid) for nid in candidates])
         memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
+        name_party, party_types, person_type = index.name_owner, index.party_types, "person"
         for nid in candidates:
-            pidx = int(index.name_party[nid])
-            person = index.party_types[pidx] == PartyType.PERSON.value
+            pidx = name_party[nid]
+            person = party_types[pidx] == person_type
             # the same name is often listed by several publishers: align it once
             key = (index.name_tokens[nid], person)
             got = memo.get(key)
@@ -162,8 +163,9 @@ class Screener:
             if score > 0 and (pidx not in best or best[pidx][0] < score):
                 best[pidx] = (score, nid, picks)
         scored = []
+        hinted = query.type is not None or query.country or query.birth_date
         for pidx, (name_score, nid, picks) in best.items():
-            ev = evidence(query, index.party(pidx), algo)
+            ev = evidence(query, index.party(pidx), algo) if hinted else ()
             score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
             scored.append((round(score, 4), index.party_ids[pidx], pidx, nid, picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))

@@ -39,12 +39,14 @@ from entityscreen.model import Party, PartyType
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
 # locates and "Technology" describes, "Hikvision" identifies.
 WEAK_FACTOR = 0.4
+# Similar-token look-ups remembered (common query words recur across a bulk file).
+SIMILAR_CACHE = 50_000
 # Retrieval stops at names sharing less than this share of the query's token weight, once
 # MIN_PARTIES parties are in (the score of such a name stays far below any threshold).
 WEAK_SHARE = 0.3
@@ -100,6 +102,9 @@ class Index:
         self.n_names = 0
         self._analysis: dict[int, Analyzed] = {}
         self._refs: dict[int, PartyRef] = {}
+        self._similar: dict[str, frozenset[str]] = {}
+        self._mark = np.zeros(0, dtype=bool)
+        self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
     # -- access ------------------------------------------------------------------------------
 
@@ -164,6 +169,7 @@ class Index:
                         postings[key].add(nid)
         index.n_names = len(analyses)
         index.name_party = np.array(name_party, dtype=np.int32)
+        index.name_owner = name_party
         index.postings = Postings(postings)
         doc_freq: dict[str, int] = defaultdict(int)
         for a in analyses:
@@ -208,8 +214,16 @@ class Index:
 
     # -- retrieval ---------------------------------------------------------------------------
 
-    def similar_tokens(self, token: str) -> set[str]:
+    def similar_tokens(self, token: str) -> frozenset[str]:
         """Listed tokens equal to ``token``, one edit away, or with the same skeleton."""
+        cached = self._similar.get(token)
+        if cached is None:
+            if len(self._similar) >= SIMILAR_CACHE:
+                self._similar.clear()
+            cached = self._similar[token] = frozenset(self._similar_tokens(token))
+        return cached
+
+    def _similar_tokens(self, token: str) -> set[str]:
         found = {token} if token in self.postings else set()
         if len(token) >= MIN_FUZZY_LEN:
             vocab = self.vocab
@@ -245,6 +259,9 @@ class Index:
         if query.compact and query.compact not in keys:
             keys[query.compact] = self.weight(query.compact)
         acc = np.zeros(self.n_names, dtype=np.float32)
+        if len(self._mark) != self.n_names:
+            self._mark = np.zeros(self.n_names, dtype=bool)
+        mark = self._mark
         touched: list[np.ndarray] = []
 
         def add(plist: np.ndarray, gain: float) -> None:
@@ -262,8 +279,10 @@ class Index:
                 add(exact, w)
             if fuzzy:
                 near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
-                if exact is not None:
-                    near = np.setdiff1d(near, exact, assume_unique=True)
+                if exact is not None:  # a name counts a key once, at its best
+                    mark[exact] = True
+                    near = near[~mark[near]]
+                    mark[exact] = False
                 add(near, w * 0.8)
         if not touched:
             return []
@@ -280,9 +299,9 @@ class Index:
         floor = WEAK_SHARE * sum(self.weight(t, k) for t, k in zip(toks, kinds, strict=True))
         out: list[int] = []
         parties: set[int] = set()
-        name_party = self.name_party
+        name_owner = self.name_owner
         for nid, score in zip(ids[order].tolist(), scores[order].tolist(), strict=True):
-            pidx = int(name_party[nid])
+            pidx = name_owner[nid]
             if pidx not in parties:
                 if len(parties) == limit or (len(parties) >= MIN_PARTIES and score < floor):
                     break
@@ -327,7 +346,8 @@ class Index:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                state = {k: v for k, v in self.__dict__.items() if k not in ("_analysis", "_refs")}
+                state = {k: v for k, v in self.__dict__.items()
+                         if not k.startswith("_") and k != "name_owner"}
                 pickle.dump((INDEX_FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
@@ -346,5 +366,7 @@ class Index:
             return None
         index = cls()
         index.__dict__.update(state)
-        index._analysis, index._refs = {}, {}
+        index._analysis, index._refs, index._similar = {}, {}, {}
+        index.name_owner = index.name_party.tolist()
+        index._mark = np.zeros(index.n_names, dtype=bool)
         return index

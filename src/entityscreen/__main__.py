@@ -1,0 +1,5 @@
+"""`python -m entityscreen` runs the command line."""
+
+from entityscreen.cli import main
+
+main()
