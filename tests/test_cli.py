@@ -59,6 +59,8 @@ def test_stream_answers_each_line_in_order(ready: Path) -> None:
         json.dumps({"name": "x" * 10_000}),
         json.dumps({"name": "Zhejiang Dahua Technology", "type": "spaceship"}),
         "Hіkvision",  # Cyrillic і
+        # an identifier the list gives decides, whatever the name (SenseTime's C.R. No.)
+        json.dumps({"name": "Some Holding", "identifiers": ["2162198"]}),
     ]
     res = run(ready, "search", "--json", "-", stdin="\n".join(lines) + "\n")
     assert res.exit_code == 0, res.output
@@ -72,6 +74,9 @@ def test_stream_answers_each_line_in_order(ready: Path) -> None:
     assert "10000 characters" in out[5]["error"]
     assert "unknown type" in out[6]["error"]
     assert "HIKVISION" in out[7]["results"][0]["name"].upper()
+    top = out[8]["results"][0]
+    assert (top["name"], top["match"], top["score"]) == ("SENSETIME GROUP LIMITED", True, 1.0)
+    assert top["explanation"]["evidence"][0]["attribute"] == "identifier"
 
 
 def test_human_output_shows_listing_restriction_and_why(ready: Path) -> None:

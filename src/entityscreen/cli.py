@@ -97,13 +97,18 @@ def _parse_query(line: str, number: int) -> Query:
             raise UsageError(f"stdin line {number}: not valid JSON ({exc.msg})") from None
         if not isinstance(obj, dict) or not isinstance(obj.get("name", ""), str):
             raise UsageError(f"stdin line {number}: expected an object with a string 'name'")
+        idents = obj.get("identifiers") or obj.get("id") or ()
+        if isinstance(idents, str):
+            idents = (idents,)
+        if not isinstance(idents, list | tuple) or not all(isinstance(i, str) for i in idents):
+            raise UsageError(f"stdin line {number}: 'identifiers' must be a list of strings")
         return make_query(obj.get("name") or "", obj.get("type"), obj.get("country"),
-                          obj.get("birth_date"))
+                          obj.get("birth_date"), tuple(idents))
     return Query(text)
 
 
 def make_query(name: str, type_: str | None, country: str | None,
-               birth_date: str | None) -> Query:
+               birth_date: str | None, identifiers: tuple[str, ...] = ()) -> Query:
     ptype = None
     if type_:
         t = str(type_).lower()
@@ -122,7 +127,7 @@ def make_query(name: str, type_: str | None, country: str | None,
     # lone surrogates (from JSON escapes) cannot be written back out as UTF-8
     name = name.encode("utf-8", "replace").decode("utf-8")
     return Query(name=name, type=ptype, country=cc,
-                 birth_date=str(birth_date) if birth_date else None)
+                 birth_date=str(birth_date) if birth_date else None, identifiers=identifiers)
 
 
 @cli.command()
@@ -130,6 +135,9 @@ def make_query(name: str, type_: str | None, country: str | None,
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Party type, if known.")
 @click.option("--country", help="ISO country code hint (raises/lowers scores, never filters).")
 @click.option("--birth-date", help="Birth date (YYYY, YYYY-MM or YYYY-MM-DD) for persons.")
+@click.option("--id", "identifiers", multiple=True,
+              help="An identifier (ISIN, IMO, registration or passport number); a party "
+              "carrying it is a match. Repeatable.")
 @click.option("--limit", type=click.IntRange(1, 100), help="Most results per query [5].")
 @click.option("--threshold", type=click.FloatRange(0, 1),
               help="Score at or above which a hit is a match [0.82].")
@@ -137,7 +145,8 @@ def make_query(name: str, type_: str | None, country: str | None,
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (see README).")
 @click.pass_context
 def search(ctx: click.Context, name: str, type_: str | None, country: str | None,
-           birth_date: str | None, limit: int | None, threshold: float | None,
+           birth_date: str | None, identifiers: tuple[str, ...], limit: int | None,
+           threshold: float | None,
            algorithm: str | None, as_json: bool) -> None:
     """Screen NAME against the loaded lists; NAME "-" reads queries from stdin, one per line
     (a name, or a JSON object with name/type/country/birth_date), answering one line each."""
@@ -154,7 +163,7 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
                 sys.stdout.write(out + "\n")
                 sys.stdout.flush()
             return
-        query = make_query(name, type_, country, birth_date)
+        query = make_query(name, type_, country, birth_date, identifiers)
         render_search(screener, query, as_json=as_json, echo=click.echo)
 
 

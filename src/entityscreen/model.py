@@ -214,6 +214,8 @@ class Query:
     type: PartyType | None = None  # person / organization / vessel / aircraft; None = unknown
     country: str | None = None  # ISO 3166-1 alpha-2 hint, never a filter
     birth_date: str | None = None  # ISO, partial allowed
+    # identifier values (ISIN, IMO, registration or passport number): a match is decisive
+    identifiers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

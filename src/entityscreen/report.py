@@ -28,6 +28,7 @@ def query_to_dict(query: Query) -> dict[str, Any]:
         "type": query.type.value if query.type else None,
         "country": query.country,
         "birth_date": query.birth_date,
+        "identifiers": list(query.identifiers),
     }
 
 

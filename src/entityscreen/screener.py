@@ -147,6 +147,13 @@ class Screener:
         candidates = (
             index.all_candidates(q) if exhaustive else index.candidates(q, algo.candidates)
         )
+        by_identifier = index.parties_with_identifier(query.identifiers)
+        if by_identifier:
+            # a party carrying the identifier is a candidate whatever its name
+            have = set(candidates)
+            candidates = candidates + [
+                nid for p in sorted(by_identifier) for nid in index.names_of(p) if nid not in have
+            ]
         matcher.prepare([index.analysis(nid) for nid in candidates])
         memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
         name_party, party_types, person_type = index.name_owner, index.party_types, "person"
@@ -160,10 +167,13 @@ class Screener:
                 got = memo[key] = matcher.align(index.analysis(nid), index.name_weights[nid],
                                                 person=person)
             score, picks = got
-            if score > 0 and (pidx not in best or best[pidx][0] < score):
+            if (score > 0 or pidx in by_identifier) and (
+                pidx not in best or best[pidx][0] < score
+            ):
                 best[pidx] = (score, nid, picks)
         scored = []
-        hinted = query.type is not None or query.country or query.birth_date
+        hinted = query.type is not None or bool(
+            query.country or query.birth_date or query.identifiers)
         for pidx, (name_score, nid, picks) in best.items():
             ev = evidence(query, index.party(pidx), algo) if hinted else ()
             score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))

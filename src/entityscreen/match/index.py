@@ -36,10 +36,10 @@ from entityscreen.match.analysis import (
 from entityscreen.match.postings import Postings
 from entityscreen.model import Party, PartyType
 
-__all__ = ["INDEX_FORMAT", "Index", "PartyRef"]
+__all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
@@ -55,6 +55,15 @@ MIN_PARTIES = 8
 COMMON_POSTINGS = 300
 
 
+def identifier_key(value: str) -> str | None:
+    """Comparable form of an identifier value: letters and digits, upper case, without an
+    "IMO" prefix; None when too short to identify anything (under 5 characters)."""
+    key = "".join(ch for ch in value.upper() if ch.isalnum())
+    if key.startswith("IMO") and key[3:].isdigit():
+        key = key[3:]
+    return key if len(key) >= 5 else None
+
+
 @dataclass(frozen=True, slots=True)
 class PartyRef:
     """What scoring needs of a party; the rest is read from the store for the top hits."""
@@ -64,6 +73,15 @@ class PartyRef:
     type: PartyType
     countries: tuple[str, ...]
     birth_years: tuple[int, ...]
+    identifiers: frozenset[str] = frozenset()  # identifier_key() of each listed identifier
+
+
+def _invert(postings: Postings) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for key in postings.keys:
+        for pidx in postings[key].tolist():
+            out[pidx].append(key)
+    return dict(out)
 
 
 _CODE_OF = {WORD: "w", LEGAL: "l", STOP: "s", PLACE: "p", GENERIC: "g"}
@@ -88,6 +106,7 @@ class Index:
         self.party_types: list[str] = []
         self.party_countries: list[tuple[str, ...]] = []
         self.party_years: list[tuple[int, ...]] = []
+        self.party_idents = Postings()  # identifier key -> party indexes
         # names, column-wise: owning party, listed form, tokens, kind codes, compact form
         self.name_party = np.zeros(0, dtype=np.int32)
         self.name_text: list[str] = []
@@ -104,6 +123,7 @@ class Index:
         self._refs: dict[int, PartyRef] = {}
         self._similar: dict[str, frozenset[str]] = {}
         self._mark = np.zeros(0, dtype=bool)
+        self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
     # -- access ------------------------------------------------------------------------------
@@ -117,7 +137,7 @@ class Index:
         if ref is None:
             ref = PartyRef(self.party_ids[pidx], self.party_names[pidx],
                            PartyType(self.party_types[pidx]), self.party_countries[pidx],
-                           self.party_years[pidx])
+                           self.party_years[pidx], frozenset(self._idents_of.get(pidx, ())))
             self._refs[pidx] = ref
         return ref
 
@@ -137,6 +157,7 @@ class Index:
     def build(cls, parties: Iterable[Party]) -> Index:
         index = cls()
         postings: dict[str, set[int]] = defaultdict(set)
+        idents: dict[str, set[int]] = defaultdict(set)
         name_party: list[int] = []
         analyses: list[Analyzed] = []
         for party in parties:
@@ -147,6 +168,10 @@ class Index:
             index.party_countries.append(party.countries)
             index.party_years.append(
                 tuple(sorted({int(d[:4]) for d in party.birth_dates if d[:4].isdigit()})))
+            for ident in party.identifiers:
+                key = identifier_key(ident.value)
+                if key:
+                    idents[key].add(pidx)
             seen: set[tuple[str, ...]] = set()
             for name in party.names:
                 for variant in name_variants(name.value):
@@ -171,6 +196,8 @@ class Index:
         index.name_party = np.array(name_party, dtype=np.int32)
         index.name_owner = name_party
         index.postings = Postings(postings)
+        index.party_idents = Postings(idents)
+        index._idents_of = _invert(index.party_idents)
         doc_freq: dict[str, int] = defaultdict(int)
         for a in analyses:
             for t in set(a.tokens):
@@ -309,6 +336,22 @@ class Index:
             out.append(nid)
         return out
 
+    def parties_with_identifier(self, values: Iterable[str]) -> set[int]:
+        """Indexes of the parties that carry one of these identifier values."""
+        out: set[int] = set()
+        for value in values:
+            key = identifier_key(value)
+            hit = self.party_idents.get(key) if key else None
+            if hit is not None:
+                out.update(hit.tolist())
+        return out
+
+    def names_of(self, pidx: int) -> list[int]:
+        """The name ids of one party (a party's names are stored next to each other)."""
+        lo = int(np.searchsorted(self.name_party, pidx, side="left"))
+        hi = int(np.searchsorted(self.name_party, pidx, side="right"))
+        return list(range(lo, hi))
+
     def all_candidates(self, query: Analyzed) -> list[int]:
         """Every name that can score above zero against ``query`` (slow, lossless).
 
@@ -367,6 +410,7 @@ class Index:
         index = cls()
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar = {}, {}, {}
+        index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         index._mark = np.zeros(index.n_names, dtype=bool)
         return index

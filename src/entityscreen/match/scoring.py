@@ -24,7 +24,7 @@ from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import LEGAL, STOP, WORD, Analyzed
 from entityscreen.match.features import token_similarity
-from entityscreen.match.index import PartyRef
+from entityscreen.match.index import PartyRef, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
 __all__ = [
@@ -62,6 +62,8 @@ class Algorithm:
     country_disagree: float = -0.02
     birth_year_agree: float = 0.03
     birth_year_disagree: float = -0.15
+    # an identifier the query gives that the party carries decides: the score becomes 1.0
+    identifier_agree: float = 1.0
     candidates: int = 32  # names fully scored per query
 
 
@@ -345,4 +347,10 @@ def evidence(query: Query, party: PartyRef, algo: Algorithm) -> tuple[Evidence, 
         else:
             out.append(Evidence("birth_date", query.birth_date, listed,
                                 algo.birth_year_disagree))
+    if query.identifiers and party.identifiers:
+        for value in query.identifiers:
+            key = identifier_key(value)
+            if key and key in party.identifiers:
+                out.append(Evidence("identifier", value, key, algo.identifier_agree))
+                break
     return tuple(out)
