@@ -49,8 +49,8 @@ WEAK_FACTOR = 0.4
 SIMILAR_CACHE = 50_000
 # Retrieval stops at names sharing less than this share of the query's token weight, once
 # MIN_PARTIES parties are in (the score of such a name stays far below any threshold).
-WEAK_SHARE = 0.3
-MIN_PARTIES = 8
+WEAK_SHARE = 0.45
+MIN_PARTIES = 5
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
 
