@@ -115,7 +115,7 @@ def _han_terms() -> tuple[dict[str, str], int]:
     for line in _data("han_terms.tsv").splitlines():
         if not line or line.startswith("#") or line.startswith("term\t"):
             continue
-        term, latin = line.split("\t")
+        term, latin, _pinyin = line.split("\t")
         terms[term] = latin
     return terms, max(len(t) for t in terms)
 
@@ -178,6 +178,8 @@ def romanize(text: str) -> str:
     return anyascii(text)
 
 
+# "A.B. KARLIN", "LAZUTKINA Y.V.": single letters with dots are initials, each its own word
+_INITIALS = re.compile(r"(?<![a-z0-9])([a-z])\.(?=[a-z](?![a-z0-9]))")
 _APOS = re.compile(r"['`´’‘ʼ]")
 _DOTS = re.compile(r"(?<=\w)\.(?=\w)|\.")
 _NONWORD = re.compile(r"[^0-9a-z]+")
@@ -187,6 +189,7 @@ def tokens(text: str) -> list[str]:
     """Lower-case ASCII word tokens of an already romanised text."""
     t = text.casefold().replace("&", " and ")
     t = _APOS.sub("", t)
+    t = _INITIALS.sub(r"\1 ", t)
     t = _DOTS.sub("", t)
     return [tok for tok in _NONWORD.split(t) if tok]
 
@@ -232,14 +235,24 @@ def legal_form_canonical(words: tuple[str, ...]) -> str | None:
 
 
 @cache
-def abbreviations() -> dict[str, str]:
-    """Short or inflected generic words -> full form, from ``data/abbreviations.csv``."""
-    table: dict[str, str] = {}
+def abbreviations() -> dict[str, tuple[str, ...]]:
+    """Token -> the tokens it stands for: short or inflected generic words from
+    ``data/abbreviations.csv`` ("shpg" -> "shipping"), and the pinyin of the Han terms
+    ("keji" -> "technology", "youxiangongsi" -> "co ltd")."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _data("han_terms.tsv").splitlines():
+        if not line or line.startswith("#") or line.startswith("term\t"):
+            continue
+        _term, latin, pinyin = line.split("\t")
+        latin_tokens = tuple(latin.split())
+        # legal forms stay as written: the legal-form table knows "youxian gongsi"
+        if pinyin != "".join(latin_tokens) and tuple(latin_tokens) not in legal_forms():
+            table[pinyin] = latin_tokens
     for line in _data("abbreviations.csv").splitlines():
         if not line or line.startswith("#") or line.startswith("short,"):
             continue
         short, full = line.split(",")
-        table[short] = full
+        table[short] = tuple(full.split())
     return table
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from entityscreen.errors import UsageError
-from entityscreen.match.analysis import analyze
+from entityscreen.match.analysis import analyze, split_country
 from entityscreen.match.index import INDEX_FORMAT, Index
 from entityscreen.match.scoring import (
     ALGORITHMS,
@@ -135,6 +135,9 @@ class Screener:
             )
         if limit < 1:
             raise UsageError("limit must be at least 1")
+        name, hinted_country = split_country(query.name)
+        if hinted_country:
+            query = replace(query, name=name, country=query.country or hinted_country)
         q = analyze(query.name)
         if not q.tokens:
             return []

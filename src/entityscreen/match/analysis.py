@@ -31,6 +31,7 @@ __all__ = [
     "analyze",
     "name_variants",
     "skeleton",
+    "split_country",
 ]
 
 WORD, LEGAL, STOP, PLACE, GENERIC = "word", "legal", "stop", "place", "generic"
@@ -50,7 +51,10 @@ class Analyzed:
 @lru_cache(maxsize=65536)
 def analyze(text: str) -> Analyzed:
     full = abbreviations()
-    toks = [full.get(t, t) for t in tokens(romanize(fold_homoglyphs(clean(text))))[:MAX_TOKENS]]
+    toks = [
+        x for t in tokens(romanize(fold_homoglyphs(clean(text))))[:MAX_TOKENS]
+        for x in full.get(t, (t,))
+    ][:MAX_TOKENS]
     kinds = [WORD] * len(toks)
     forms = legal_forms()
     stops = stopwords()
@@ -147,3 +151,25 @@ def skeleton(token: str) -> str:
         if ch != out[-1]:
             out.append(ch)
     return "".join(out)
+
+
+_TAIL_PAREN = re.compile(r"^(?P<name>.*\S)\s*\((?P<tail>[^()]+)\)\s*$")
+_TAIL_COMMA = re.compile(r"^(?P<name>.*\S)\s*,\s*(?P<tail>[^,]+?)\s*$")
+
+
+def split_country(name: str) -> tuple[str, str | None]:
+    """A country written after a query name, as screeners often do ("Agnes NANDUTU (Uganda)",
+    "X Ltd, United States"), is a country hint, not part of the name: returns the name
+    without it and the ISO code, or the name unchanged and None."""
+    from entityscreen.sources.common import country_code
+
+    for pattern in (_TAIL_PAREN, _TAIL_COMMA):
+        m = pattern.match(name)
+        if m:
+            tail = m.group("tail").strip()
+            if pattern is _TAIL_COMMA and " " not in tail and "," not in m.group("name"):
+                continue  # "SMITH, Jordan": a one-word tail after the only comma is a name
+            code = country_code(tail) if len(tail) > 2 else None
+            if code and analyze(m.group("name")).tokens:
+                return m.group("name"), code
+    return name, None

@@ -39,7 +39,7 @@ from entityscreen.model import Party, PartyType
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 13
+INDEX_FORMAT = 16
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from entityscreen.match.analysis import LEGAL, STOP, WORD, Analyzed
+from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
 from entityscreen.match.features import token_similarity
 from entityscreen.match.index import PartyRef, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
@@ -52,6 +52,9 @@ class Algorithm:
     # distinctive word
     unmatched_listed_person: float = 0.5
     unmatched_listed: float = 0.8
+    # weight of a query word the list does not have when the whole listed name of an
+    # organisation is in the query ("ONERBANK ZAO, Minsk Branch"): extra words describe
+    unmatched_query_contained: float = 0.35
     # least similarity for a merged/split pair ("cloud walk" ~ "cloudwalk")
     merge_min: float = 0.9
     # a query name equal to a listed name once spaces are removed scores at least this
@@ -96,6 +99,10 @@ def weights(a: Analyzed, weigh: Weigher) -> tuple[float, ...]:
     return tuple(weigh(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
 
 
+_NAMING = (WORD, PLACE, GENERIC)  # the kinds of token that name a party
+# A listed token aligned at least this closely (and exactly, when five letters or fewer)
+# counts as present for the containment rule.
+CLOSE = 0.85
 Pick = tuple[float, str, tuple[int, ...], tuple[int, ...]]  # similarity, how, query, listed
 
 
@@ -120,7 +127,9 @@ def align(
         for j, b in enumerate(ct):
             sim, how = token_similarity(a, b)
             if sim > 0:
-                options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+                option = _single_option(i, j, sim, how, qw, cw, person)
+                if option:
+                    options.append(option)
     merge_min = algo.merge_min
     for i in range(len(qt) - 1):
         merged = qt[i] + qt[i + 1]
@@ -155,18 +164,63 @@ def align(
         used_q.update(qi)
         used_c.update(cj)
         num += value
-        if not word_aligned and any(qk[i] == WORD for i in qi) and any(
+        if not word_aligned and how != "initial" and any(qk[i] == WORD for i in qi) and any(
             ck[j] == WORD for j in cj
         ):
             word_aligned = True
         picks.append((sim, how, qi, cj))
+    return _total(q, c, qw, cw, num, used_q, picks, word_aligned, algo, person), picks
+
+
+Option = tuple[float, float, str, tuple[int, ...], tuple[int, ...]]
+
+
+def _single_option(
+    i: int, j: int, sim: float, how: str, qw: tuple[float, ...], cw: tuple[float, ...],
+    person: bool,
+) -> Option | None:
+    """One query token against one listed token, valued by similarity times weight. An
+    initial stands for a person's given name only ("A. B. KARLIN"), never for a word of an
+    organisation's name (a rare "Cemex" must not ride on a listed "C")."""
+    if how == "initial" and not person:
+        return None
+    return (sim * (qw[i] + cw[j]), sim, how, (i,), (j,))
+
+
+def _contained(c: Analyzed, close: set[int]) -> bool:
+    """Is the whole listed name in the query? Every listed word aligned closely (``close``:
+    the listed tokens aligned at similarity 0.85 or more), and the listed name says
+    something: two or more words, or one distinctive word of five letters or more."""
+    named = [j for j, k in enumerate(c.kinds) if k in _NAMING]
+    if not named or any(j not in close for j in named):
+        return False
+    if len(named) >= 2:
+        return any(c.kinds[j] == WORD for j in named)
+    j = named[0]
+    return c.kinds[j] == WORD and len(c.tokens[j]) >= 5
+
+
+def _total(
+    q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...], num: float,
+    used_q: set[int], picks: list[Pick], word_aligned: bool, algo: Algorithm, person: bool,
+) -> float:
+    """The score of an alignment: aligned weight over all weight, unaligned tokens counted
+    at the algorithm's factors."""
+    if not word_aligned:
+        return algo.compact_equal if q.compact and q.compact == c.compact else 0.0
+    used_c = {j for _s, _h, _q, cj in picks for j in cj}
+    close = {j for sim, how, _q, cj in picks for j in cj
+             if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(c.tokens[cj[0]]) > 5)}
     missing = algo.unmatched_listed_person if person else algo.unmatched_listed
-    den = sum(qw)
+    # a person's name with an extra word is usually another person: organisations only
+    contained = not person and _contained(c, close)
+    extra = algo.unmatched_query_contained if contained else 1.0
+    den = sum(w if i in used_q else extra * w for i, w in enumerate(qw))
     den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
-    score = num / den if den and word_aligned else 0.0
+    score = num / den if den else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)
-    return min(1.0, score), picks
+    return min(1.0, score)
 
 
 class QueryMatcher:
@@ -251,7 +305,9 @@ class QueryMatcher:
         options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
         for j, b in enumerate(ct):
             for i, sim, how in self._singles(b):
-                options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+                option = _single_option(i, j, sim, how, qw, cw, person)
+                if option:
+                    options.append(option)
             if self.qpairs:
                 for i, sim in self._merged_query(b):
                     options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
@@ -277,18 +333,13 @@ class QueryMatcher:
             used_q.update(qi)
             used_c.update(cj)
             num += value
-            if not word_aligned and any(word_q[i] for i in qi) and any(
+            if not word_aligned and how != "initial" and any(word_q[i] for i in qi) and any(
                 ck[j] == WORD for j in cj
             ):
                 word_aligned = True
             picks.append((sim, how, qi, cj))
-        missing = algo.unmatched_listed_person if person else algo.unmatched_listed
-        den = self._qsum
-        den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
-        score = num / den if den and word_aligned else 0.0
-        if self.q.compact and self.q.compact == c.compact:
-            score = max(score, algo.compact_equal)
-        return min(1.0, score), picks
+        score = _total(self.q, c, qw, cw, num, used_q, picks, word_aligned, algo, person)
+        return score, picks
 
 
 def explain(
