@@ -253,6 +253,21 @@ def abbreviations() -> dict[str, tuple[str, ...]]:
             continue
         short, full = line.split(",")
         table[short] = tuple(full.split())
+    # a word's first four letters or more stand for a generic business word when no other
+    # such word starts so ("equip" -> "equipment", "mach" -> "machinery")
+    starts: dict[str, set[str]] = {}
+    for word in generic_words() | {full for fulls in table.values() for full in fulls}:
+        for n in range(4, len(word) - 2):
+            starts.setdefault(word[:n], set()).add(word)
+    for prefix, words in starts.items():
+        if len(words) == 1 and prefix not in table:
+            table[prefix] = (next(iter(words)),)
+    for line in _data("name_variants.csv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        first, *others = line.split(",")
+        for other in [first, *others]:
+            table[other] = (first,)  # also undoes a prefix rule that caught a given name
     return table
 
 

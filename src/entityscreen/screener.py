@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from entityscreen.errors import UsageError
-from entityscreen.match.analysis import analyze, split_country
-from entityscreen.match.index import INDEX_FORMAT, Index
+from entityscreen.match.analysis import PLACE, Analyzed, analyze, split_country
+from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.scoring import (
     ALGORITHMS,
     Algorithm,
@@ -81,7 +81,7 @@ class Screener:
                 progress("first use: importing the bundled lists (once)")
             load_bundled(store, progress)
         key = store.state_key()
-        path = settings.cache_dir / f"index-{INDEX_FORMAT}-{key}.pickle"
+        path = settings.cache_dir / f"index-{INDEX_FORMAT}-{key}-{reference_digest()}.pickle"
         index = Index.load(path)
         if index is None:
             if progress:
@@ -135,12 +135,17 @@ class Screener:
             )
         if limit < 1:
             raise UsageError("limit must be at least 1")
-        name, hinted_country = split_country(query.name)
-        if hinted_country:
-            query = replace(query, name=name, country=query.country or hinted_country)
         q = analyze(query.name)
         if not q.tokens:
             return []
+        name, hinted_country = split_country(query.name)
+        if hinted_country:
+            # "Agnes NANDUTU (Uganda)": the country is a hint, and its words only locate
+            # (they still tell "AL-HARAMAIN (UNION OF THE COMOROS)" from other branches)
+            query = replace(query, country=query.country or hinted_country)
+            head = analyze(name)
+            tail = q.tokens[len(head.tokens):]
+            q = Analyzed(head.tokens + tail, head.kinds + (PLACE,) * len(tail), head.compact)
         algo = self.algorithm
         index = self.index
         qw = weights(q, index.weight)

@@ -15,7 +15,7 @@ MIN_FUZZY = 0.75
 # Similarity given to tokens that differ only by transliteration (Tuniyaz/Tuniyazi, ks/x).
 TRANSLIT = 0.92
 # Similarity of an initial ("Q") to a word it abbreviates ("Quanguo").
-INITIAL = 0.75
+INITIAL = 0.85
 
 
 # Roman numerals distinguish entities ("Investments I Corp" vs "Investments III Corp"): like
@@ -48,7 +48,7 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     fuzzy = sim - 0.1 if a[0] != b[0] else sim  # a changed first letter is usually a new word
     if fuzzy >= TRANSLIT:
         return fuzzy, "fuzzy"
-    if sim >= 0.6 and skeleton(a) == skeleton(b) and abs(_vowels(a) - _vowels(b)) <= 1:
+    if sim >= 0.7 and skeleton(a) == skeleton(b) and abs(_vowels(a) - _vowels(b)) <= 1:
         return TRANSLIT, "transliteration"  # Mohammed/Muhammad, Aleksandr/Alexander
     if fuzzy >= MIN_FUZZY:
         return fuzzy, "fuzzy"

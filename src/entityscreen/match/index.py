@@ -9,6 +9,7 @@ scoring.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import pickle
@@ -36,10 +37,10 @@ from entityscreen.match.analysis import (
 from entityscreen.match.postings import Postings
 from entityscreen.model import Party, PartyType
 
-__all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key"]
+__all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key", "reference_digest"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 16
+INDEX_FORMAT = 18
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
@@ -53,6 +54,19 @@ WEAK_SHARE = 0.45
 MIN_PARTIES = 5
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
+
+
+def reference_digest() -> str:
+    """A digest of the reference tables analysis reads (legal forms, abbreviations, name
+    variants...): editing one of them invalidates cached indexes."""
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    root = resources.files("entityscreen.data")
+    for name in sorted(p.name for p in root.iterdir() if p.name.endswith((".csv", ".tsv", ".txt"))):
+        digest.update(name.encode())
+        digest.update(root.joinpath(name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def identifier_key(value: str) -> str | None:
@@ -368,7 +382,7 @@ class Index:
                 found.update(t for t in vocab if t.startswith(probe))
                 continue
             found.update(m[0] for m in process.extract(
-                probe, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.6, limit=None))
+                probe, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None))
             found.update(t for t in vocab if len(t) == 1 and probe.startswith(t))
         # listed pairs merged ("cloud walk") and compact forms equal to a query token
         found.update(t for t in query.tokens if t in self.postings)

@@ -55,6 +55,9 @@ class Algorithm:
     # weight of a query word the list does not have when the whole listed name of an
     # organisation is in the query ("ONERBANK ZAO, Minsk Branch"): extra words describe
     unmatched_query_contained: float = 0.35
+    # ... when one of the listed words is at least this rare (weight ~ appears in under
+    # 1 in 400 listed names)
+    contained_min_weight: float = 7.0
     # least similarity for a merged/split pair ("cloud walk" ~ "cloudwalk")
     merge_min: float = 0.9
     # a query name equal to a listed name once spaces are removed scores at least this
@@ -212,8 +215,11 @@ def _total(
     close = {j for sim, how, _q, cj in picks for j in cj
              if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(c.tokens[cj[0]]) > 5)}
     missing = algo.unmatched_listed_person if person else algo.unmatched_listed
-    # a person's name with an extra word is usually another person: organisations only
-    contained = not person and _contained(c, close)
+    # a person's name with an extra word is usually another person: organisations only;
+    # and a listed name of common words ("Chemical Industry Company") proves little
+    contained = not person and _contained(c, close) and max(
+        (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
+    ) >= algo.contained_min_weight
     extra = algo.unmatched_query_contained if contained else 1.0
     den = sum(w if i in used_q else extra * w for i, w in enumerate(qw))
     den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
@@ -236,7 +242,7 @@ class QueryMatcher:
 
     # Every rule of token_similarity needs an edit similarity of at least this, except
     # initials (handled apart): the C-level filter may use it without losing a pair.
-    FILTER = 0.6
+    FILTER = 0.7
 
     def __init__(self, q: Analyzed, qw: tuple[float, ...], algo: Algorithm) -> None:
         self.q = q
