@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from entityscreen.errors import UsageError
-from entityscreen.match.analysis import PLACE, Analyzed, analyze, split_country
+from entityscreen.match.analysis import LEGAL, PLACE, Analyzed, analyze, split_country
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.scoring import (
     ALGORITHMS,
@@ -25,7 +25,7 @@ from entityscreen.match.scoring import (
     explain,
     weights,
 )
-from entityscreen.model import Explanation, Hit, Party, Query, SourceVersion
+from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
 from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -180,10 +180,14 @@ class Screener:
             ):
                 best[pidx] = (score, nid, picks)
         scored = []
-        hinted = query.type is not None or bool(
+        # a legal form in the name ("Andreev Limited") says the query is an organisation
+        as_typed = query
+        if query.type is None and LEGAL in q.kinds:
+            as_typed = replace(query, type=PartyType.ORGANIZATION)
+        hinted = as_typed.type is not None or bool(
             query.country or query.birth_date or query.identifiers)
         for pidx, (name_score, nid, picks) in best.items():
-            ev = evidence(query, index.party(pidx), algo) if hinted else ()
+            ev = evidence(as_typed, index.party(pidx), algo) if hinted else ()
             score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
             scored.append((round(score, 4), index.party_ids[pidx], pidx, nid, picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))

@@ -55,9 +55,9 @@ class Algorithm:
     # weight of a query word the list does not have when the whole listed name of an
     # organisation is in the query ("ONERBANK ZAO, Minsk Branch"): extra words describe
     unmatched_query_contained: float = 0.35
-    # ... when one of the listed words is at least this rare (weight ~ appears in under
-    # 1 in 400 listed names)
-    contained_min_weight: float = 7.0
+    # ... when one of the listed words is at least this rare (weight 9 ~ in under 20 listed
+    # names): "Advanced Technologies" or "Chemical Industry Company" inside a query prove little
+    contained_min_weight: float = 9.0
     # least similarity for a merged/split pair ("cloud walk" ~ "cloudwalk")
     merge_min: float = 0.9
     # a query name equal to a listed name once spaces are removed scores at least this
