@@ -51,6 +51,8 @@ def _data(name: str) -> str:
 
 def clean(text: str) -> str:
     """Remove invisible and broken characters, apply NFKC, collapse whitespace."""
+    if text.isprintable():  # no format, control or unassigned characters: the common case
+        return _WS.sub(" ", unicodedata.normalize("NFKC", text)).strip()
     out = []
     for ch in text:
         cp = ord(ch)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -94,6 +95,9 @@ class Screener:
                     old.unlink(missing_ok=True)
             if progress:
                 progress(f"index built in {time.perf_counter() - started:.1f} s")
+        # The index is millions of long-lived objects: keep the cyclic garbage collector from
+        # walking them on every full collection (a 0.3 s pause per query at 1M names).
+        gc.freeze()
         return cls(settings, store, index)
 
     def close(self) -> None:

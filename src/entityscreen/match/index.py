@@ -46,12 +46,14 @@ MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
 # locates and "Technology" describes, "Hikvision" identifies.
 WEAK_FACTOR = 0.4
+# Per-name analyses and per-party references kept built (bounded: bulk runs are long).
+OBJECT_CACHE = 200_000
 # Similar-token look-ups remembered (common query words recur across a bulk file).
 SIMILAR_CACHE = 50_000
 # Retrieval stops at names sharing less than this share of the query's token weight, once
 # MIN_PARTIES parties are in (the score of such a name stays far below any threshold).
-WEAK_SHARE = 0.45
-MIN_PARTIES = 5
+WEAK_SHARE = 0.35
+MIN_PARTIES = 8
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
 
@@ -149,6 +151,8 @@ class Index:
     def party(self, pidx: int) -> PartyRef:
         ref = self._refs.get(pidx)
         if ref is None:
+            if len(self._refs) >= OBJECT_CACHE:
+                self._refs.clear()
             ref = PartyRef(self.party_ids[pidx], self.party_names[pidx],
                            PartyType(self.party_types[pidx]), self.party_countries[pidx],
                            self.party_years[pidx], frozenset(self._idents_of.get(pidx, ())))
@@ -158,6 +162,8 @@ class Index:
     def analysis(self, nid: int) -> Analyzed:
         a = self._analysis.get(nid)
         if a is None:
+            if len(self._analysis) >= OBJECT_CACHE:
+                self._analysis.clear()
             toks = tuple(self.name_tokens[nid].split(" "))
             kinds = tuple(_KIND_OF[c] for c in self.name_kinds[nid])
             a = Analyzed(toks, kinds, "".join(
