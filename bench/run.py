@@ -1,6 +1,7 @@
 """One command for every benchmark figure of entityscreen, with OpenSanctions' matchers alongside.
 
-    python bench/run.py [--quick] [--no-peers] [--limit N] [--home DIR] [--cases FILE]
+    python bench/run.py [--quick] [--no-peers] [--no-index-recall] [--scale] [--limit N]
+                        [--home DIR] [--cases FILE]
 
 Runs in the entityscreen venv (standard library + entityscreen). It prints, and writes to
 bench/RESULTS.md:
@@ -10,7 +11,11 @@ bench/RESULTS.md:
 (b) in-process single-query latency of ``Screener.search``;
 (c) streaming throughput of ``search --json -`` over N queries;
 (d) index build time and peak RSS in a fresh process, cold start-up of a one-shot search;
-(e) entityscreen's queries/s over logic-v2's in the same run.
+(e) entityscreen's queries/s over logic-v2's in the same run;
+(f) index recall: what the fast candidate retrieval loses against an exhaustive search
+    (``index_recall.py``; ``--no-index-recall`` skips it);
+(g) with ``--scale``: an index of over a million names, listed plus synthetic (``scale.py``,
+    about 10 minutes).
 
 See bench/README.md for what each figure means.
 """
@@ -30,7 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import index_recall
 import perf
+import scale
 from entityscreen.model import PartyType, Query
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
@@ -60,6 +67,9 @@ class Run:
     stream: perf.Streaming | None = None
     start: perf.Startup | None = None
     build: dict[str, Any] | None = None
+    load: tuple[float, float] = (0.0, 0.0)  # load average at the start and at the end
+    recall: index_recall.IndexRecall | None = None
+    scale: dict[str, Any] | None = None
     seconds: float = 0.0
 
 
@@ -161,6 +171,18 @@ def measure_latency(run: Run, cases: list[dict[str, Any]]) -> None:
                                min_seconds=3.0 if args.quick else 15.0)
 
 
+def measure_index_recall(run: Run, cases: list[dict[str, Any]]) -> None:
+    log("index recall: indexed against exhaustive search (about a minute)")
+    with Screener.open(Settings.from_env(home=run.args.home), progress=log) as screener:
+        run.recall = index_recall.measure(screener, cases, run.args.cases.name)
+
+
+def measure_scale(run: Run, env: dict[str, str]) -> None:
+    """In its own process: it holds an index of a million names."""
+    log("scale run (about 10 minutes)")
+    run.scale = scale.run_child(run.args.home, env=env, extra=["--cases", str(run.args.cases)])
+
+
 # -- report ------------------------------------------------------------------------------------
 
 
@@ -175,6 +197,10 @@ def render(run: Run) -> str:
     L = ["# entityscreen benchmark", ""]
     L.append(f"- date: {run.started}")
     L.append(f"- machine: {machine()}")
+    busy = max(run.load) > len(os.sched_getaffinity(0))
+    L.append(f"- load average: {run.load[0]:.1f} at the start, {run.load[1]:.1f} at the end"
+             + (" (above nproc: other work competed for the CPUs and slowed the speed figures)"
+                if busy else ""))
     L.append(f"- git commit: {git_commit()}")
     L.append(f"- cases: `{a.cases}`" + (f" (first {a.limit})" if a.limit else ""))
     argv = " ".join(sys.argv[1:])
@@ -210,6 +236,12 @@ def render(run: Run) -> str:
             L.append(f"| {cat} | {row['kind']} | {row['n']} | "
                      + " | ".join(_f(row.get(n)) for n in names) + " |")
     L += render_perf(run)
+    if run.recall:
+        L += ["", "## (f) Index recall: indexed against exhaustive search", ""]
+        L += index_recall.render([run.recall])
+    if run.scale:
+        L += ["", "## Scale", ""]
+        L += scale.render(run.scale)
     L += render_failures(run)
     return "\n".join(L) + "\n"
 
@@ -280,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
-                    help="skip the peers and shorten the speed measurements")
+                    help="skip the peers and the index recall, shorten the speed measurements")
     ap.add_argument("--no-peers", action="store_true", help="skip the OpenSanctions peers")
     ap.add_argument("--limit", type=int, help="only the first N cases")
     ap.add_argument("--cases", type=Path, default=EVAL / "dev.jsonl")
@@ -290,15 +322,20 @@ def main(argv: list[str] | None = None) -> int:
                     "default bench/out/home]")
     ap.add_argument("--stream-n", type=int, default=5000,
                     help="queries for the streaming figure [5000; 1000 with --quick]")
+    ap.add_argument("--no-index-recall", action="store_true",
+                    help="skip the indexed-against-exhaustive comparison (about a minute)")
+    ap.add_argument("--scale", action="store_true",
+                    help="also run the million-name scale benchmark (about 10 minutes)")
     ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
     args = ap.parse_args(argv)
     if args.quick:
         args.no_peers = True
+        args.no_index_recall = True
         if args.stream_n == 5000:
             args.stream_n = 1000
     args.home = args.home.resolve()
     env = dict(os.environ, ENTITYSCREEN_HOME=str(args.home))
-    t0 = time.perf_counter()
+    t0, load0 = time.perf_counter(), os.getloadavg()[0]
     run = Run(args, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), [], [])
     cases = load_cases(args.cases, args.limit)
     log(f"warm-up in {args.home} (first use imports the lists and builds the index)")
@@ -310,12 +347,17 @@ def main(argv: list[str] | None = None) -> int:
     before = index_caches(args.home)
     evaluate_all(run, env)
     measure_processes(run, cases, env)
+    if args.scale:
+        measure_scale(run, env)
     measure_latency(run, cases)
+    if not args.no_index_recall:
+        measure_index_recall(run, cases)
     if index_caches(args.home) != before:
         run.notes.append("the index cache was rebuilt during the run (the engine's code or "
                          "lists changed?): some speed figures include an index build; "
                          "run again")
     run.seconds = time.perf_counter() - t0
+    run.load = (load0, os.getloadavg()[0])
     text = render(run)
     args.results.write_text(text, encoding="utf-8")
     print(text)
