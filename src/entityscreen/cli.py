@@ -255,5 +255,14 @@ def algorithms() -> None:
         click.echo(f"{name}{mark}: {algo.description}")
 
 
+def _register() -> None:
+    from entityscreen.cli_screen import screen
+
+    cli.add_command(screen)
+
+
+_register()
+
+
 def main() -> None:
     cli(prog_name="entityscreen")

@@ -1,0 +1,126 @@
+"""Screening chunks of queries, inline or in a pool of forked workers, in submission order.
+
+The workers are forked from the process that loaded the index, so they share it
+copy-on-write instead of loading or building their own; where fork is unavailable the run
+stays in one process (spawned workers would each load the index again).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import signal
+from collections import deque
+from typing import Any
+
+from entityscreen.errors import EntityscreenError
+from entityscreen.model import Hit, Query
+from entityscreen.screener import Screener
+
+__all__ = ["Dispatcher", "Screened"]
+
+# Chunks in flight per worker: keeps workers busy while bounding memory.
+INFLIGHT_PER_WORKER = 2
+
+# The screener workers use: set in this process before the pool forks, so children inherit
+# the loaded index instead of loading or building their own.
+_SCREENER: Screener | None = None
+
+Screened = tuple[float | None, list[Hit], str | None]  # best score, kept hits, error
+
+# Answers to recent queries, per process and per run: customer books repeat names (one
+# supplier on many invoice lines). Emptied when full; a search is deterministic, so the
+# cache never changes a result.
+QUERY_CACHE = 10_000
+_ANSWERS: dict[tuple[Query, int, float], Screened] = {}
+
+
+def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Screened:
+    try:
+        hits = screener.search(q, limit=limit)
+    except EntityscreenError as exc:
+        return (None, [], str(exc))
+    best = hits[0].score if hits else None
+    return (best, [h for h in hits if h.match or h.score >= floor], None)
+
+
+def _screen_chunk(job: tuple[list[Query], int, float]) -> list[Screened]:
+    queries, limit, floor = job
+    screener = _SCREENER
+    assert screener is not None
+    out: list[Screened] = []
+    for q in queries:
+        key = (q, limit, floor)
+        got = _ANSWERS.get(key)
+        if got is None:
+            got = _screen_one(screener, q, limit, floor)
+            if len(_ANSWERS) >= QUERY_CACHE:
+                _ANSWERS.clear()
+            _ANSWERS[key] = got
+        out.append(got)
+    return out
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C is the parent's to handle: it stops the pool and leaves a resumable checkpoint.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Dispatcher:
+    """Screens chunks inline or in a forked pool; results come back in submission order.
+
+    The pool starts with the first full chunk: a file that fits in one chunk is screened
+    inline, without forking.
+    """
+
+    def __init__(self, screener: Screener, workers: int) -> None:
+        global _SCREENER
+        _SCREENER = screener
+        _ANSWERS.clear()  # another run's answers may come from other settings
+        self._screener = screener
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        # without fork, each worker would load the index again: not worth it
+        self._wanted = workers if fork else 1
+        self.workers = 1
+        self._pool: Any = None
+        self._queue: deque[tuple[Any, Any]] = deque()
+
+    def _start_pool(self) -> None:
+        # first use loads lazy tables (pinyin, transliteration): load them once, here
+        self._screener.search(Query("旷视科技 Мегвий ميغفي Megvii"), limit=1)
+        gc.freeze()  # the collector then leaves the index's pages unwritten (shared)
+        self._pool = multiprocessing.get_context("fork").Pool(
+            self._wanted, initializer=_ignore_sigint)
+        self.workers = self._wanted
+
+    @property
+    def full(self) -> bool:
+        return len(self._queue) >= max(1, self.workers * INFLIGHT_PER_WORKER)
+
+    def submit(self, tag: Any, job: tuple[list[Query], int, float], *, more: bool) -> None:
+        """Queue a chunk; ``more`` says more chunks may follow (worth starting the pool)."""
+        if self._pool is None and more and self._wanted > 1:
+            self._start_pool()
+        if self._pool is None:
+            self._queue.append((tag, _screen_chunk(job)))
+        else:
+            self._queue.append((tag, self._pool.apply_async(_screen_chunk, (job,))))
+
+    def pending(self) -> bool:
+        return bool(self._queue)
+
+    def next(self) -> tuple[Any, list[Screened]]:
+        tag, result = self._queue.popleft()
+        return tag, (result if self._pool is None else result.get())
+
+    def close(self, *, ok: bool) -> None:
+        global _SCREENER
+        if self._pool is not None:
+            if ok:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+            gc.unfreeze()
+        _SCREENER = None
+        _ANSWERS.clear()

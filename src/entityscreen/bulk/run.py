@@ -1,0 +1,313 @@
+"""Screen a whole file: stream rows, decide match / review / clear, write results in order.
+
+    summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
+
+Rows are read and turned into queries in this process; the screening itself runs in chunks,
+inline or in a pool of forked workers that share the loaded index (``pool``). Results come
+back in input order; this process
+looks up the hit parties, writes the output and rejects files and, after every chunk, a
+checkpoint, so ``resume=True`` continues an interrupted run exactly where its last chunk ended.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from entityscreen.bulk.columns import Columns, Mapping, resolve
+from entityscreen.bulk.pool import Dispatcher, Screened
+from entityscreen.bulk.readers import RawRow, open_table
+from entityscreen.bulk.summary import Checkpoint, Summary
+from entityscreen.bulk.writers import (
+    Outcome,
+    RejectsFile,
+    ResultsFile,
+    RunContext,
+    format_for,
+    partial_path,
+)
+from entityscreen.cli import make_query
+from entityscreen.errors import EntityscreenError, UsageError
+from entityscreen.model import Query
+from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
+from entityscreen.screener import Screener
+
+__all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
+
+# A best score at or above this, but below the match threshold, asks a person to look.
+DEFAULT_REVIEW_THRESHOLD = 0.70
+# Rows per chunk: the unit of work sent to a worker and of checkpointing.
+CHUNK_ROWS = 500
+# Longest field read from a mapped column; longer rows are rejected, not truncated.
+MAX_FIELD = 1000
+# Type words customer files use, beyond those make_query knows. An unknown word drops the
+# hint (screening without it only finds more), it does not reject the row.
+TYPE_WORDS = {
+    "person": ("person", "individual", "natural person", "private person", "private", "human",
+               "p", "i", "ind", "indiv"),
+    "organization": ("organization", "organisation", "company", "corporate", "corporation",
+                     "business", "entity", "legal entity", "legal person", "firm", "org", "c",
+                     "o", "e", "institution", "bank", "llc", "ltd"),
+    "vessel": ("vessel", "ship", "boat", "v"),
+    "aircraft": ("aircraft", "plane", "airplane", "a"),
+}
+_TYPE = {word: kind for kind, words in TYPE_WORDS.items() for word in words}
+_ID_SPLIT = re.compile(r"[;|,]")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+Progress = Callable[[int, "float | None"], None]  # rows done, fraction of the input read
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    raw: RawRow
+    key: str
+    name: str
+    query: Query | None
+    problem: str | None
+
+
+def _birth_date(text: str) -> str | None:
+    """ISO as given, else the year of "05/01/1957" or "1 May 1957"; None if no year shows."""
+    t = text.strip()
+    if re.match(r"\d{4}(-\d\d){0,2}$", t[:10]):
+        return t[:10]
+    m = _YEAR.search(t)
+    return m.group(1) if m else None
+
+
+def _prepare(raw: RawRow, m: Mapping, max_field: int) -> _Prepared:
+    fields = raw.fields
+
+    def get(i: int | None) -> str:
+        return fields[i].strip() if i is not None and i < len(fields) else ""
+
+    key = get(m.key) or str(raw.row)
+    name = " ".join(p for p in (get(i) for i in m.name) if p)
+    if raw.problem:
+        return _Prepared(raw, key, name, None, raw.problem)
+    for i in m.used:
+        if i < len(fields) and len(fields[i]) > max_field:
+            return _Prepared(raw, key, name[:100], None,
+                             f"field {m.headers[i]!r} is {len(fields[i])} characters long "
+                             f"(the limit is {max_field})")
+    if not name:
+        return _Prepared(raw, key, name, None, "empty name")
+    kind = _TYPE.get(get(m.type).casefold())
+    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip())
+    try:
+        query = make_query(name, kind, get(m.country) or None, _birth_date(get(m.dob)), ids)
+    except EntityscreenError as exc:
+        return _Prepared(raw, key, name, None, str(exc))
+    return _Prepared(raw, key, name, query, None)
+
+
+# -- the run -------------------------------------------------------------------------------------
+
+
+def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _outcomes(screener: Screener, prepared: list[_Prepared],
+              screened: list[Screened]) -> list[Outcome]:
+    out = []
+    results = iter(screened)
+    for p in prepared:
+        if p.query is None:
+            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=p.problem))
+            continue
+        best, hits, error = next(results)
+        if error is not None:
+            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=error))
+            continue
+        dicts = []
+        for h in hits:
+            party = screener.party(h.party_id)
+            if party is not None:
+                dicts.append(hit_to_dict(h, party, screener.derived(party, party_to_result)))
+        decision = ("match" if any(h.match for h in hits)
+                    else "review" if dicts else "clear")
+        out.append(Outcome(p.raw.row, p.key, p.name, decision, best, None,
+                           query_to_dict(p.query), tuple(dicts)))
+    return out
+
+
+def _fingerprint(source: Path | str, **options: Any) -> dict[str, Any]:
+    """What must not change between an interrupted run and its resumption."""
+    path = Path(source).resolve()
+    st = path.stat()
+    return {"input": str(path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "options": hashlib.sha256(repr(sorted(options.items())).encode()).hexdigest()}
+
+
+def _partials_intact(done: Checkpoint, output: Path, rejects: Path | None) -> bool:
+    def at_least(path: Path, size: int) -> bool:
+        partial = partial_path(path)
+        return partial.exists() and partial.stat().st_size >= size
+
+    return at_least(output, done.output_offset) and (
+        rejects is None or at_least(rejects, done.rejects_offset))
+
+
+def _resume_point(checkpoint: Path, fingerprint: dict[str, Any], output: Path,
+                  rejects: Path | None, resume: bool) -> Checkpoint | None:
+    """The checkpoint to continue from; None to start from the first row."""
+    if not resume:
+        checkpoint.unlink(missing_ok=True)  # an older run's, not this one's
+        return None
+    done = Checkpoint.load(checkpoint)
+    if done is None:
+        return None
+    if done.fingerprint != fingerprint:
+        raise UsageError(
+            f"the checkpoint next to {output} was made with another input file, other "
+            "options or other list versions",
+            fix="repeat the interrupted run's options, or drop --resume to start over")
+    if not _partials_intact(done, output, rejects):
+        return None  # the files it points into are gone or cut short: start over
+    return done
+
+
+def _check(screener: Screener, source: Path | str, output: Path | None,
+           rejects: Path | None, *, resume: bool, review_threshold: float,
+           numbers: tuple[int, ...]) -> None:
+    threshold = screener.settings.threshold
+    if not 0 <= review_threshold <= threshold:
+        raise UsageError(f"the review threshold {review_threshold} must lie between 0 and the "
+                         f"match threshold {threshold}")
+    if min(numbers) < 1:
+        raise UsageError("limit, workers and chunk size must be at least 1")
+    if str(source) != "-" and Path(source).resolve() in {
+            p.resolve() for p in (output, rejects) if p is not None}:
+        raise UsageError(f"the results would replace the input file {source}",
+                         fix="pass -o with another file name")
+    if resume and (output is None or str(source) == "-"):
+        raise UsageError("--resume needs an input file and an output file",
+                         fix="pass FILE (not -) and -o FILE")
+
+
+def screen_file(
+    screener: Screener,
+    source: Path | str,
+    output: Path | None,
+    *,
+    columns: Columns | None = None,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    header: bool = True,
+    sheet: str | None = None,
+    rejects: Path | None = None,
+    workers: int = 1,
+    resume: bool = False,
+    limit: int = 3,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+) -> Summary:
+    """Screen every row of ``source`` (a path or "-") into ``output`` (None: stdout).
+
+    Each input row gives one output row (decision match / review / clear, or rejected with
+    the reason); rejected rows also go to ``rejects`` (default: ``NAME.rejects.csv`` next to
+    the output). ``resume`` continues an interrupted run into the same output if its
+    checkpoint is there and was made with the same input, options and list versions.
+    """
+    fmt = format_for(output, output_format)
+    if output is not None and rejects is None:
+        rejects = output.with_name(output.stem + ".rejects.csv")
+    _check(screener, source, output, rejects, resume=resume, review_threshold=review_threshold,
+           numbers=(limit, workers, chunk_rows))
+    started = time.perf_counter()
+    table = open_table(source, format=input_format, header=header, sheet=sheet, stdin=stdin)
+    try:
+        mapping = resolve(table.headers, columns or Columns(), table.label)
+        versions = {v.source: v.version for v in screener.versions}
+        ctx = RunContext(limit, versions, screener.algorithm.name)
+        summary = Summary(source=str(source), output=str(output) if output else None,
+                          rejects_file=str(rejects) if rejects else None,
+                          list_versions=versions, data=data_status(screener.freshness()),
+                          algorithm=ctx.algorithm,
+                          threshold=screener.settings.threshold,
+                          review_threshold=review_threshold)
+        # a checkpoint needs a file to come back to and a file to continue
+        checkpoint = fingerprint = done = None
+        if output is not None and str(source) != "-":
+            checkpoint = partial_path(output, ".checkpoint.json")
+            fingerprint = _fingerprint(
+                source, mapping=mapping.describe(), header=header, sheet=sheet,
+                input_format=table.format, output_format=fmt, limit=limit,
+                threshold=summary.threshold, review_threshold=review_threshold,
+                algorithm=ctx.algorithm, rejects=str(rejects),
+                lists=[(v.source, v.version, v.sha256) for v in screener.versions])
+            done = _resume_point(checkpoint, fingerprint, output, rejects, resume)
+        if done is not None:
+            summary = done.summary
+            summary.resumed_at = done.rows_done
+        rows = table.rows(mapping.used)
+        if done is not None and sum(1 for _ in islice(rows, done.rows_done)) != done.rows_done:
+            raise UsageError("the input has fewer rows than the checkpoint says were done",
+                             fix="drop --resume to start over")
+        results = ResultsFile(output, fmt, ctx, offset=done.output_offset if done else None,
+                              rows_before=done.rows_done if done else 0,
+                              stream=stdout or sys.stdout.buffer)
+        rejected = (RejectsFile(rejects, offset=done.rejects_offset if done else None)
+                    if rejects else None)
+        dispatcher = Dispatcher(screener, workers)
+        max_field = min(MAX_FIELD, screener.settings.max_name_length)
+
+        def drain_one() -> None:
+            """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
+            prepared, screened = dispatcher.next()
+            outcomes = _outcomes(screener, prepared, screened)
+            results.write(outcomes)
+            if rejected is not None:
+                rejected.write([(p.raw.row, p.raw.line, o.reason or "", p.raw.excerpt)
+                                for p, o in zip(prepared, outcomes, strict=True)
+                                if o.decision == "rejected"])
+            for o in outcomes:
+                summary.add(o)
+            summary.elapsed = time.perf_counter() - started
+            if checkpoint is not None and fingerprint is not None:
+                Checkpoint(fingerprint, summary.rows, results.commit(),
+                           rejected.commit() if rejected else 0, summary).save(checkpoint)
+            if progress is not None:
+                progress(summary.rows, table.fraction())
+
+        ok = False
+        try:
+            for chunk in _chunks(rows, chunk_rows):
+                prepared = [_prepare(r, mapping, max_field) for r in chunk]
+                queries = [p.query for p in prepared if p.query is not None]
+                while dispatcher.full:
+                    drain_one()
+                dispatcher.submit(prepared, (queries, limit, review_threshold),
+                                  more=len(chunk) == chunk_rows)
+            while dispatcher.pending():
+                drain_one()
+            ok = True
+        finally:
+            dispatcher.close(ok=ok)
+            if not ok:  # leave the partial files for --resume
+                results.close()
+                if rejected is not None:
+                    rejected.close()
+        summary.workers = max(summary.workers, dispatcher.workers)
+        results.finish()
+        if rejected is not None:
+            rejected.finish()
+        if checkpoint is not None:
+            checkpoint.unlink(missing_ok=True)
+        summary.elapsed = time.perf_counter() - started
+        return summary
+    finally:
+        table.close()

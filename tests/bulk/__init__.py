@@ -1,0 +1,1 @@
+"""Tests of bulk screening (a package, so its conftest does not shadow tests/conftest.py)."""
