@@ -9,13 +9,14 @@ on stderr: what went wrong and how to fix it.
 from __future__ import annotations
 
 import functools
+import importlib
 import io
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -38,7 +39,22 @@ def _progress(message: str) -> None:
 
 
 class _Group(click.Group):
-    """Translates the library's errors into one line and an exit code, once, here."""
+    """Translates the library's errors into one line and an exit code, once, here.
+
+    Commands with heavy imports of their own live in their own modules and are loaded when
+    asked for, so `search` starts fast and no module imports the CLI while it is loading.
+    """
+
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {"screen": ("entityscreen.cli_screen", "screen")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -253,15 +269,6 @@ def algorithms() -> None:
     for name, algo in ALGORITHMS.items():
         mark = " (default)" if name == DEFAULT_ALGORITHM else ""
         click.echo(f"{name}{mark}: {algo.description}")
-
-
-def _register() -> None:
-    from entityscreen.cli_screen import screen
-
-    cli.add_command(screen)
-
-
-_register()
 
 
 def main() -> None:
