@@ -45,7 +45,12 @@ class _Group(click.Group):
     asked for, so `search` starts fast and no module imports the CLI while it is loading.
     """
 
-    lazy: ClassVar[dict[str, tuple[str, str]]] = {"screen": ("entityscreen.cli_screen", "screen")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "screen": ("entityscreen.cli_screen", "screen"),
+        "diff": ("entityscreen.cli_watch", "diff_cmd"),
+        "watch": ("entityscreen.cli_watch", "watch_group"),
+        "rescreen": ("entityscreen.cli_watch", "rescreen_cmd"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
