@@ -154,13 +154,25 @@ def align(
             if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
+    num, used_q, picks, word_aligned = _pick(options, q.kinds, c.kinds)
+    return _total(q, c, qw, cw, num, used_q, picks, word_aligned, algo, person), picks
+
+
+Option = tuple[float, float, str, tuple[int, ...], tuple[int, ...]]
+
+
+def _pick(
+    options: list[Option], qk: tuple[str, ...], ck: tuple[str, ...]
+) -> tuple[float, set[int], list[Pick], bool]:
+    """Take options greedily, most valuable first, each token used once. Returns the aligned
+    value, the query tokens used, the picks, and whether a real word (not an initial, not a
+    legal form or stopword) aligned on both sides."""
     options.sort(key=lambda o: -o[0])
     used_q: set[int] = set()
     used_c: set[int] = set()
     picks: list[Pick] = []
     num = 0.0
     word_aligned = False
-    qk, ck = q.kinds, c.kinds
     for value, sim, how, qi, cj in options:
         if used_q.intersection(qi) or used_c.intersection(cj):
             continue
@@ -172,10 +184,7 @@ def align(
         ):
             word_aligned = True
         picks.append((sim, how, qi, cj))
-    return _total(q, c, qw, cw, num, used_q, picks, word_aligned, algo, person), picks
-
-
-Option = tuple[float, float, str, tuple[int, ...], tuple[int, ...]]
+    return num, used_q, picks, word_aligned
 
 
 def _single_option(
@@ -252,7 +261,6 @@ class QueryMatcher:
         self._single: dict[str, list[tuple[int, float, str]]] = {}
         self._pair: dict[str, list[tuple[int, float]]] = {}
         self._qsum = sum(qw)
-        self._word_q = [k == WORD for k in q.kinds]
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
@@ -326,24 +334,7 @@ class QueryMatcher:
                                     (i,), (j, j + 1)))
         if not options:
             return 0.0, []
-        options.sort(key=lambda o: -o[0])
-        used_q: set[int] = set()
-        used_c: set[int] = set()
-        picks: list[Pick] = []
-        num = 0.0
-        word_aligned = False
-        word_q, ck = self._word_q, c.kinds
-        for value, sim, how, qi, cj in options:
-            if used_q.intersection(qi) or used_c.intersection(cj):
-                continue
-            used_q.update(qi)
-            used_c.update(cj)
-            num += value
-            if not word_aligned and how != "initial" and any(word_q[i] for i in qi) and any(
-                ck[j] == WORD for j in cj
-            ):
-                word_aligned = True
-            picks.append((sim, how, qi, cj))
+        num, used_q, picks, word_aligned = _pick(options, self.q.kinds, c.kinds)
         score = _total(self.q, c, qw, cw, num, used_q, picks, word_aligned, algo, person)
         return score, picks
 
