@@ -21,13 +21,13 @@ from typing import Any, ClassVar
 import click
 
 from entityscreen.errors import EntityscreenError, UsageError
-from entityscreen.model import PartyType, Query
+from entityscreen.model import Query
+from entityscreen.query import TYPES, make_query
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 
 __all__ = ["main"]
 
-TYPES = [t.value for t in PartyType if t is not PartyType.UNKNOWN]
 
 
 def _err(message: str) -> None:
@@ -126,29 +126,6 @@ def _parse_query(line: str, number: int) -> Query:
         return make_query(obj.get("name") or "", obj.get("type"), obj.get("country"),
                           obj.get("birth_date"), tuple(idents))
     return Query(text)
-
-
-def make_query(name: str, type_: str | None, country: str | None,
-               birth_date: str | None, identifiers: tuple[str, ...] = ()) -> Query:
-    ptype = None
-    if type_:
-        t = str(type_).lower()
-        aliases = {"company": "organization", "entity": "organization",
-                   "individual": "person", "legalentity": None, "organisation": "organization"}
-        t = aliases.get(t, t)  # type: ignore[assignment]
-        if t is not None:
-            if t not in TYPES:
-                raise UsageError(f"unknown type {type_!r}", fix=f"use one of: {', '.join(TYPES)}")
-            ptype = PartyType(t)
-    cc = country.strip().upper() if isinstance(country, str) and country.strip() else None
-    if cc is not None and (len(cc) != 2 or not cc.isalpha()):
-        from entityscreen.sources.common import country_code
-
-        cc = country_code(cc)
-    # lone surrogates (from JSON escapes) cannot be written back out as UTF-8
-    name = name.encode("utf-8", "replace").decode("utf-8")
-    return Query(name=name, type=ptype, country=cc,
-                 birth_date=str(birth_date) if birth_date else None, identifiers=identifiers)
 
 
 @cli.command()

@@ -99,7 +99,7 @@ def _row(values: dict[str, Any], line: int, out: WatchFile, seen: dict[str, int]
          max_name_length: int) -> None:
     # make_query maps type names ("company", "individual") and country names the same way
     # for every input; it lives in cli.py for now
-    from entityscreen.cli import make_query
+    from entityscreen.query import make_query
 
     name = str(values.get("name") or "").strip()
     if not name:

@@ -33,9 +33,9 @@ from entityscreen.bulk.writers import (
     format_for,
     partial_path,
 )
-from entityscreen.cli import make_query
 from entityscreen.errors import EntityscreenError, UsageError
 from entityscreen.model import Query
+from entityscreen.query import make_query
 from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 
