@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -14,7 +15,10 @@ class Postings:
     arrays and a list of strings instead of a hundred thousand small objects)."""
 
     def __init__(self, mapping: Mapping[str, Iterable[int]] | None = None) -> None:
-        lists: dict[str, list[int]] = {k: sorted(v) for k, v in (mapping or {}).items()}
+        lists: dict[str, list[int]] = {
+            k: v if isinstance(v, list) and _ascending(v) else sorted(v)
+            for k, v in (mapping or {}).items()
+        }
         self.keys = list(lists)
         sizes = np.fromiter((len(lists[k]) for k in self.keys), dtype=np.int64,
                             count=len(self.keys))
@@ -46,3 +50,7 @@ class Postings:
     def __setstate__(self, state: tuple[list[str], np.ndarray, np.ndarray]) -> None:
         self.keys, self.offsets, self.data = state
         self._where = dict(zip(self.keys, range(len(self.keys)), strict=True))
+
+
+def _ascending(values: list[int]) -> bool:
+    return all(a < b for a, b in itertools.pairwise(values))
