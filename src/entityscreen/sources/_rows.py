@@ -1,8 +1,8 @@
 """Delimited-text reading with line numbers and truncation checks (CSL and DPL parsers).
 
-:func:`~entityscreen.sources.common.read_csv_rows` returns bare rows; the CSL and the DPL need the
-line each record starts on (records span lines: DPL addresses carry embedded newlines) and must
-notice a file that was cut off inside a quoted field, which :mod:`csv` silently accepts at EOF.
+The CSL and the DPL need the line each record starts on (records span lines: DPL addresses
+carry embedded newlines) and must notice a file that was cut off inside a quoted field,
+which :mod:`csv` silently accepts at EOF.
 """
 
 from __future__ import annotations

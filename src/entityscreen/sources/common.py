@@ -6,7 +6,6 @@ Parsers are pure: bytes in, :class:`~entityscreen.model.Party` out. They raise
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from datetime import date, datetime
@@ -20,7 +19,6 @@ __all__ = [
     "country_code",
     "decode",
     "iso_date",
-    "read_csv_rows",
     "script_of",
     "split_aliases",
 ]
@@ -45,17 +43,6 @@ def decode(data: bytes, file: str) -> str:
                 fix="is this the publisher's original file?",
             ) from None
     return text.replace("\x1a", "")
-
-
-def read_csv_rows(text: str, file: str, *, delimiter: str = ",") -> list[list[str]]:
-    """Parse CSV text into rows, turning csv's errors into a SourceFormatError with the line."""
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise SourceFormatError(
-            file, f"malformed CSV ({exc})", line=reader.line_num, fix="is the file truncated?"
-        ) from None
 
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
