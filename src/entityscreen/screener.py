@@ -59,6 +59,7 @@ class Screener:
         self.versions: list[SourceVersion] = store.versions()
         self._parties: dict[str, Party] = {}
         self._derived: dict[tuple[str, object], object] = {}
+        self._freshness: tuple[date, list[Freshness]] | None = None
 
     @classmethod
     def open(
@@ -231,6 +232,8 @@ class Screener:
 
     def freshness(self, today: date | None = None) -> list[Freshness]:
         today = today or datetime.now(UTC).date()
+        if self._freshness is not None and self._freshness[0] == today:
+            return self._freshness[1]  # every answer states it: work it out once a day
         out = []
         for v in self.versions:
             ref = v.published or v.fetched_at[:10]
@@ -240,4 +243,5 @@ class Screener:
                 age = (today - date.fromisoformat(v.fetched_at[:10])).days
             out.append(Freshness(v.source, v.version, v.published, v.fetched_at, age,
                                  age > self.settings.max_age_days))
+        self._freshness = (today, out)
         return out

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -154,22 +156,26 @@ def align(
             if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
-    num, used_q, picks, word_aligned = _pick(options, q.kinds, c.kinds)
-    return _total(q, c, qw, cw, num, used_q, picks, word_aligned, algo, person), picks
+    picked = _pick(options, q.kinds, c)
+    return _total(q, c, qw, cw, picked, algo, person), picked[4]
 
 
 Option = tuple[float, float, str, tuple[int, ...], tuple[int, ...]]
 
 
 def _pick(
-    options: list[Option], qk: tuple[str, ...], ck: tuple[str, ...]
-) -> tuple[float, set[int], list[Pick], bool]:
+    options: list[Option], qk: tuple[str, ...], c: Analyzed
+) -> tuple[float, set[int], set[int], set[int], list[Pick], bool]:
     """Take options greedily, most valuable first, each token used once. Returns the aligned
-    value, the query tokens used, the picks, and whether a real word (not an initial, not a
-    legal form or stopword) aligned on both sides."""
+    value, the query and listed tokens used, the listed tokens aligned closely (similarity
+    0.85 or more, and exactly when five letters or fewer: what counts as present for the
+    containment rule), the picks, and whether a real word (not an initial, not a legal form
+    or stopword) aligned on both sides."""
     options.sort(key=lambda o: -o[0])
+    ck, ct = c.kinds, c.tokens
     used_q: set[int] = set()
     used_c: set[int] = set()
+    close: set[int] = set()
     picks: list[Pick] = []
     num = 0.0
     word_aligned = False
@@ -179,12 +185,14 @@ def _pick(
         used_q.update(qi)
         used_c.update(cj)
         num += value
+        if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(ct[cj[0]]) > 5):
+            close.update(cj)
         if not word_aligned and how != "initial" and any(qk[i] == WORD for i in qi) and any(
             ck[j] == WORD for j in cj
         ):
             word_aligned = True
         picks.append((sim, how, qi, cj))
-    return num, used_q, picks, word_aligned
+    return num, used_q, used_c, close, picks, word_aligned
 
 
 def _single_option(
@@ -213,23 +221,24 @@ def _contained(c: Analyzed, close: set[int]) -> bool:
 
 
 def _total(
-    q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...], num: float,
-    used_q: set[int], picks: list[Pick], word_aligned: bool, algo: Algorithm, person: bool,
+    q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...],
+    picked: tuple[float, set[int], set[int], set[int], list[Pick], bool], algo: Algorithm,
+    person: bool,
 ) -> float:
-    """The score of an alignment: aligned weight over all weight, unaligned tokens counted
-    at the algorithm's factors."""
+    """The score of an alignment (what :func:`_pick` returns): aligned weight over all
+    weight, unaligned tokens counted at the algorithm's factors."""
+    num, used_q, used_c, close, _picks, word_aligned = picked
     if not word_aligned:
         return algo.compact_equal if q.compact and q.compact == c.compact else 0.0
-    used_c = {j for _s, _h, _q, cj in picks for j in cj}
-    close = {j for sim, how, _q, cj in picks for j in cj
-             if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(c.tokens[cj[0]]) > 5)}
     missing = algo.unmatched_listed_person if person else algo.unmatched_listed
-    # a person's name with an extra word is usually another person: organisations only;
-    # and a listed name of common words ("Chemical Industry Company") proves little
-    contained = not person and _contained(c, close) and max(
+    extra = 1.0
+    # unaligned query words cost less when the whole listed name of an organisation is in
+    # the query (a person's name with an extra word is usually another person), unless the
+    # listed name is of common words ("Chemical Industry Company" proves little)
+    if len(used_q) < len(qw) and not person and _contained(c, close) and max(
         (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
-    ) >= algo.contained_min_weight
-    extra = algo.unmatched_query_contained if contained else 1.0
+    ) >= algo.contained_min_weight:
+        extra = algo.unmatched_query_contained
     den = sum(w if i in used_q else extra * w for i, w in enumerate(qw))
     den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
     score = num / den if den else 0.0
@@ -258,85 +267,96 @@ class QueryMatcher:
         self.qw = qw
         self.algo = algo
         self.qpairs = [(i, q.tokens[i] + q.tokens[i + 1]) for i in range(len(q.tokens) - 1)]
+        # listed token -> the query tokens like it; listed token -> query pairs like it
         self._single: dict[str, list[tuple[int, float, str]]] = {}
         self._pair: dict[str, list[tuple[int, float]]] = {}
-        self._qsum = sum(qw)
+        self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
         tokens: set[str] = set()
         for c in names:
-            ct = c.tokens
-            tokens.update(ct)
-            tokens.update(ct[j] + ct[j + 1] for j in range(len(ct) - 1))
-        fresh = [t for t in tokens if t not in self._single]
-        for t in fresh:
-            self._single[t] = []
-            self._pair[t] = []
+            tokens.update(_keys(c.tokens))
+        fresh = list(tokens.difference(self._seen))
         if not fresh:
             return
-        for i, a in enumerate(self.q.tokens):
+        self._seen.update(fresh)
+        qt = self.q.tokens
+        found: list[tuple[int, str]] = []  # (query token, listed token) worth judging
+        # one C-level comparison of every query token and pair with every fresh token
+        longs = [i for i, a in enumerate(qt) if len(a) > 1]
+        probes = [qt[i] for i in longs] + [merged for _i, merged in self.qpairs]
+        pairs: list[tuple[int, str]] = []
+        if probes:
+            matrix = process.cdist(probes, fresh, scorer=OSA.normalized_similarity,
+                                   score_cutoff=self.FILTER, dtype=np.float32)
+            n_longs = len(longs)
+            for r, col in zip(*(a.tolist() for a in np.nonzero(matrix)), strict=True):
+                if r < n_longs:
+                    found.append((longs[r], fresh[col]))
+                else:
+                    pairs.append((r - n_longs, fresh[col]))
+        # initials, which edit similarity cannot find
+        shorts = [t for t in fresh if len(t) == 1]
+        for i, a in enumerate(qt):
             if len(a) == 1:
-                hits = [t for t in fresh if t.startswith(a)]
-            else:
-                hits = [m[0] for m in process.extract(
-                    a, fresh, scorer=OSA.normalized_similarity, score_cutoff=self.FILTER,
-                    limit=None)]
-                hits.extend(t for t in fresh if len(t) == 1 and a.startswith(t))
-            for t in hits:
-                sim, how = token_similarity(a, t)
-                if sim > 0:
-                    self._single[t].append((i, sim, how))
+                found.extend((i, t) for t in fresh if t.startswith(a) and len(t) > 1)
+                found.extend((i, t) for t in shorts if t == a)
+            elif shorts:
+                found.extend((i, t) for t in shorts if a.startswith(t))
+        found.sort(key=lambda it: it[0])  # a token's options in query order, as align makes
+        single = self._single
+        for i, t in found:
+            sim, how = token_similarity(qt[i], t)
+            if sim > 0:
+                single.setdefault(t, []).append((i, sim, how))
         merge_min = self.algo.merge_min
-        for i, merged in self.qpairs:
-            for t, _score, _k in process.extract(
-                merged, fresh, scorer=OSA.normalized_similarity, score_cutoff=merge_min,
-                limit=None,
-            ):
-                sim, how = token_similarity(merged, t)
-                if sim >= merge_min and how in ("exact", "fuzzy"):
-                    self._pair[t].append((i, sim))
-
-    def _singles(self, b: str) -> list[tuple[int, float, str]]:
-        found = self._single.get(b)
-        if found is None:
-            self.prepare([Analyzed((b,), (WORD,), b)])
-            found = self._single[b]
-        return found
-
-    def _merged_query(self, b: str) -> list[tuple[int, float]]:
-        """Query pairs (i, i+1) whose concatenation is like listed token ``b``."""
-        found = self._pair.get(b)
-        if found is None:
-            self.prepare([Analyzed((b,), (WORD,), b)])
-            found = self._pair[b]
-        return found
+        pairs.sort(key=lambda it: it[0])
+        for p, t in pairs:
+            i, merged = self.qpairs[p]
+            sim, how = token_similarity(merged, t)
+            if sim >= merge_min and how in ("exact", "fuzzy"):
+                self._pair.setdefault(t, []).append((i, sim))
 
     def align(
         self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
     ) -> tuple[float, list[Pick]]:
+        """:func:`align` of the query with ``c``, one of the names given to :meth:`prepare`
+        (any other name is prepared first)."""
         qw, ct, algo = self.qw, c.tokens, self.algo
+        if not self._seen.issuperset(_keys(ct)):
+            self.prepare([c])
+        single, pair = self._single, self._pair
         options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
         for j, b in enumerate(ct):
-            for i, sim, how in self._singles(b):
-                option = _single_option(i, j, sim, how, qw, cw, person)
-                if option:
-                    options.append(option)
-            if self.qpairs:
-                for i, sim in self._merged_query(b):
+            found = single.get(b)
+            if found:
+                for i, sim, how in found:
+                    if how != "initial" or person:
+                        options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+            merged_q = pair.get(b)
+            if merged_q:
+                for i, sim in merged_q:
                     options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                     (i, i + 1), (j,)))
         for j in range(len(ct) - 1):
-            merged = ct[j] + ct[j + 1]
-            for i, sim, how in self._singles(merged):
-                if sim >= algo.merge_min and how in ("exact", "fuzzy"):
-                    options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
-                                    (i,), (j, j + 1)))
+            found = single.get(ct[j] + ct[j + 1])
+            if found:
+                for i, sim, how in found:
+                    if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+                        options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
+                                        (i,), (j, j + 1)))
         if not options:
             return 0.0, []
-        num, used_q, picks, word_aligned = _pick(options, self.q.kinds, c.kinds)
-        score = _total(self.q, c, qw, cw, num, used_q, picks, word_aligned, algo, person)
-        return score, picks
+        picked = _pick(options, self.q.kinds, c)
+        return _total(self.q, c, qw, cw, picked, algo, person), picked[4]
+
+
+@lru_cache(maxsize=65536)
+def _keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's tokens and its adjacent pairs merged: what :meth:`QueryMatcher.prepare`
+    compares with the query."""
+    return tokens + tuple(tokens[j] + tokens[j + 1] for j in range(len(tokens) - 1))
 
 
 def explain(
