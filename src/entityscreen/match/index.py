@@ -14,6 +14,7 @@ import math
 import os
 import pickle
 import tempfile
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -138,7 +139,9 @@ class Index:
         self._analysis: dict[int, Analyzed] = {}
         self._refs: dict[int, PartyRef] = {}
         self._similar: dict[str, frozenset[str]] = {}
-        self._mark = np.zeros(0, dtype=bool)
+        # candidates' score accumulator, one per thread (a server screens in several), reused
+        self._local = threading.local()
+        self._near: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {}
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -289,6 +292,26 @@ class Index:
             found.update(vocab[i] for i in ids)
         return found
 
+    def _key_postings(self, key: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The names holding ``key`` exactly, and those holding a token like it but not the
+        key itself (a name counts a key once, at its best)."""
+        cached = self._near.get(key)
+        if cached is None:
+            similar = self.similar_tokens(key)
+            exact = self.postings.get(key) if key in similar else None
+            fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
+            near = None
+            if fuzzy:
+                near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
+                if exact is not None:
+                    near = near[~np.isin(near, exact, assume_unique=True)]
+                if not len(near):
+                    near = None
+            if len(self._near) >= SIMILAR_CACHE:
+                self._near.clear()
+            cached = self._near[key] = (exact, near)
+        return cached
+
     def candidates(self, query: Analyzed, limit: int) -> list[int]:
         """Ids of the names sharing the most rare material with the query, best first.
 
@@ -307,10 +330,10 @@ class Index:
                 keys.setdefault(x + y, self.weight(x + y))
         if query.compact and query.compact not in keys:
             keys[query.compact] = self.weight(query.compact)
-        acc = np.zeros(self.n_names, dtype=np.float32)
-        if len(self._mark) != self.n_names:
-            self._mark = np.zeros(self.n_names, dtype=bool)
-        mark = self._mark
+        acc = getattr(self._local, "acc", None)
+        if acc is None or len(acc) != self.n_names:
+            acc = self._local.acc = np.zeros(self.n_names, dtype=np.float32)
+        # acc is all zeros between calls: only the entries touched are reset, at the end
         touched: list[np.ndarray] = []
 
         def add(plist: np.ndarray, gain: float) -> None:
@@ -321,22 +344,16 @@ class Index:
             acc[plist] += gain
 
         for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
-            similar = self.similar_tokens(key)
-            exact = self.postings.get(key) if key in similar else None
-            fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
+            exact, near = self._key_postings(key)
             if exact is not None:
                 add(exact, w)
-            if fuzzy:
-                near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
-                if exact is not None:  # a name counts a key once, at its best
-                    mark[exact] = True
-                    near = near[~mark[near]]
-                    mark[exact] = False
+            if near is not None:
                 add(near, w * 0.8)
         if not touched:
             return []
         ids = np.unique(np.concatenate(touched))
         scores = acc[ids]
+        acc[ids] = 0.0
         # ``limit`` counts parties, not names: a party's aliases must not crowd out others
         pool = limit * 4
         if len(ids) > pool:
@@ -431,8 +448,7 @@ class Index:
             return None
         index = cls()
         index.__dict__.update(state)
-        index._analysis, index._refs, index._similar = {}, {}, {}
+        index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
-        index._mark = np.zeros(index.n_names, dtype=bool)
         return index
