@@ -247,6 +247,88 @@ def _total(
     return min(1.0, score)
 
 
+# -- the fast path's bookkeeping: token sets as bit masks -------------------------------------
+
+MaskedOption = tuple[float, float, str, tuple[int, ...], tuple[int, ...], int, int]
+_SINGLES: list[tuple[int]] = []  # (j,) for every position, made once
+
+
+def _single(j: int) -> tuple[int]:
+    while len(_SINGLES) <= j:
+        _SINGLES.append((len(_SINGLES),))
+    return _SINGLES[j]
+
+
+@lru_cache(maxsize=4096)
+def _kind_masks(kinds: tuple[str, ...]) -> tuple[int, int]:
+    """Bit masks of the real words, and of the tokens that name a party, in a name."""
+    word = sum(1 << j for j, k in enumerate(kinds) if k == WORD)
+    naming = sum(1 << j for j, k in enumerate(kinds) if k in _NAMING)
+    return word, naming
+
+
+def _value(option: MaskedOption) -> float:
+    return option[0]
+
+
+def _pick_masked(
+    options: list[MaskedOption], q_word: int, c: Analyzed, c_word: int
+) -> tuple[float, int, int, int, list[Pick], bool]:
+    """:func:`_pick` with token sets as bit masks (same picks, same order)."""
+    options.sort(key=_value, reverse=True)  # stable, like sorting by -value
+    ct = c.tokens
+    used_q = used_c = close = 0
+    picks: list[Pick] = []
+    num = 0.0
+    word_aligned = False
+    for value, sim, how, qi, cj, qm, cm in options:
+        if used_q & qm or used_c & cm:
+            continue
+        used_q |= qm
+        used_c |= cm
+        num += value
+        if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(ct[cj[0]]) > 5):
+            close |= cm
+        if not word_aligned and how != "initial" and q_word & qm and c_word & cm:
+            word_aligned = True
+        picks.append((sim, how, qi, cj))
+    return num, used_q, used_c, close, picks, word_aligned
+
+
+def _total_masked(
+    q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...],
+    picked: tuple[float, int, int, int, list[Pick], bool], masks: tuple[int, int],
+    algo: Algorithm, person: bool,
+) -> float:
+    """:func:`_total` over :func:`_pick_masked`'s masks (same arithmetic, same order)."""
+    num, used_q, used_c, close, _picks, word_aligned = picked
+    if not word_aligned:
+        return algo.compact_equal if q.compact and q.compact == c.compact else 0.0
+    missing = algo.unmatched_listed_person if person else algo.unmatched_listed
+    extra = 1.0
+    if used_q != (1 << len(qw)) - 1 and not person and _contained_masked(c, close, masks) and max(
+        (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
+    ) >= algo.contained_min_weight:
+        extra = algo.unmatched_query_contained
+    den = sum(w if used_q >> i & 1 else extra * w for i, w in enumerate(qw))
+    den += sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
+    score = num / den if den else 0.0
+    if q.compact and q.compact == c.compact:
+        score = max(score, algo.compact_equal)
+    return min(1.0, score)
+
+
+def _contained_masked(c: Analyzed, close: int, masks: tuple[int, int]) -> bool:
+    """:func:`_contained` over masks."""
+    word, naming = masks
+    if not naming or naming & ~close:
+        return False
+    if naming & (naming - 1):  # two naming tokens or more
+        return bool(word & naming)
+    j = naming.bit_length() - 1
+    return bool(word >> j & 1) and len(c.tokens[j]) >= 5
+
+
 class QueryMatcher:
     """:func:`align` for one query against many listed names, fast.
 
@@ -271,6 +353,7 @@ class QueryMatcher:
         self._single: dict[str, list[tuple[int, float, str]]] = {}
         self._pair: dict[str, list[tuple[int, float]]] = {}
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
+        self.q_word = _kind_masks(q.kinds)[0]
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
@@ -327,29 +410,32 @@ class QueryMatcher:
         if not self._seen.issuperset(_keys(ct)):
             self.prepare([c])
         single, pair = self._single, self._pair
-        options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
+        options: list[MaskedOption] = []
         for j, b in enumerate(ct):
             found = single.get(b)
             if found:
+                cj, cm = _single(j), 1 << j
                 for i, sim, how in found:
                     if how != "initial" or person:
-                        options.append((sim * (qw[i] + cw[j]), sim, how, (i,), (j,)))
+                        options.append((sim * (qw[i] + cw[j]), sim, how, _single(i), cj,
+                                        1 << i, cm))
             merged_q = pair.get(b)
             if merged_q:
                 for i, sim in merged_q:
                     options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
-                                    (i, i + 1), (j,)))
+                                    (i, i + 1), _single(j), 3 << i, 1 << j))
         for j in range(len(ct) - 1):
             found = single.get(ct[j] + ct[j + 1])
             if found:
                 for i, sim, how in found:
                     if sim >= algo.merge_min and how in ("exact", "fuzzy"):
                         options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
-                                        (i,), (j, j + 1)))
+                                        _single(i), (j, j + 1), 1 << i, 3 << j))
         if not options:
             return 0.0, []
-        picked = _pick(options, self.q.kinds, c)
-        return _total(self.q, c, qw, cw, picked, algo, person), picked[4]
+        masks = _kind_masks(c.kinds)
+        picked = _pick_masked(options, self.q_word, c, masks[0])
+        return _total_masked(self.q, c, qw, cw, picked, masks, algo, person), picked[4]
 
 
 @lru_cache(maxsize=65536)
