@@ -127,31 +127,26 @@ def align(
     token used once.
     """
     qt, ct = q.tokens, c.tokens
+    merge_min = algo.merge_min
+    # options in a fixed order (listed token by listed token), which breaks ties between
+    # equally valuable options
     options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
-    for i, a in enumerate(qt):
-        for j, b in enumerate(ct):
+    for j, b in enumerate(ct):
+        for i, a in enumerate(qt):
             sim, how = token_similarity(a, b)
             if sim > 0:
                 option = _single_option(i, j, sim, how, qw, cw, person)
                 if option:
                     options.append(option)
-    merge_min = algo.merge_min
-    for i in range(len(qt) - 1):
-        merged = qt[i] + qt[i + 1]
-        lm = len(merged)
-        for j, b in enumerate(ct):
-            if lm * merge_min > len(b) or len(b) * merge_min > lm:
-                continue  # lengths too far apart for the similarity to reach merge_min
+        for i in range(len(qt) - 1):  # two query tokens merged ("cloud walk" ~ "cloudwalk")
+            merged = qt[i] + qt[i + 1]
             sim, how = token_similarity(merged, b)
             if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                 (i, i + 1), (j,)))
-    for j in range(len(ct) - 1):
+    for j in range(len(ct) - 1):  # two listed tokens merged
         merged = ct[j] + ct[j + 1]
-        lm = len(merged)
         for i, a in enumerate(qt):
-            if lm * merge_min > len(a) or len(a) * merge_min > lm:
-                continue
             sim, how = token_similarity(a, merged)
             if sim >= merge_min and how in ("exact", "fuzzy"):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
