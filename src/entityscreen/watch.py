@@ -25,6 +25,7 @@ from typing import Any
 
 from entityscreen.errors import EntityscreenError, InputError
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
+from entityscreen.match.rows import FloatRows
 from entityscreen.model import Identifier, Name, Party, PartyType, Query
 from entityscreen.store import Store
 
@@ -225,7 +226,7 @@ def _slim(index: Index) -> Index:
     the names and analysed tokens of the rows it finds (``name_text``, ``Index.analysis``);
     weights come from the lists' index. Without the rest a million watched names load in
     half the time."""
-    index.name_weights = []
+    index.name_weights = FloatRows()
     index.party_names, index.party_types, index.party_countries, index.party_years = (
         [], [], [], [])
     return index

@@ -31,17 +31,16 @@ from entityscreen.match.analysis import (
     STOP,
     WORD,
     Analyzed,
-    analyze,
-    name_variants,
     skeleton,
 )
 from entityscreen.match.postings import Postings
+from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key", "reference_digest"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 18
+INDEX_FORMAT = 19
 # Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
 MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
@@ -101,8 +100,7 @@ def _invert(postings: Postings) -> dict[int, list[str]]:
     return dict(out)
 
 
-_CODE_OF = {WORD: "w", LEGAL: "l", STOP: "s", PLACE: "p", GENERIC: "g"}
-_KIND_OF = {v: k for k, v in _CODE_OF.items()}
+_KIND_OF = {"w": WORD, "l": LEGAL, "s": STOP, "p": PLACE, "g": GENERIC}  # as building writes
 
 
 def _deletes(token: str) -> list[str]:
@@ -129,7 +127,7 @@ class Index:
         self.name_text: list[str] = []
         self.name_tokens: list[str] = []
         self.name_kinds: list[str] = []
-        self.name_weights: list[tuple[float, ...]] = []  # per name, per token rarity weight
+        self.name_weights = FloatRows()  # per name, per token rarity weight
         self.postings = Postings()  # token, adjacent pair or compact form -> name ids
         self.df: dict[str, int] = {}
         self.vocab: list[str] = []  # single listed tokens
@@ -177,61 +175,14 @@ class Index:
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, parties: Iterable[Party]) -> Index:
+    def build(cls, parties: Iterable[Party], *, workers: int | None = None) -> Index:
+        """The index of ``parties``; large builds analyse names on ``workers`` processes
+        (default: one per core)."""
+        from entityscreen.match.building import fill
+
         index = cls()
-        # name ids only grow and a name's keys are a set: appended lists come out sorted and
-        # without repeats, at a quarter of the memory of sets
-        postings: dict[str, list[int]] = defaultdict(list)
-        idents: dict[str, set[int]] = defaultdict(set)
-        name_party: list[int] = []
-        analyses: list[Analyzed] = []
-        for party in parties:
-            pidx = len(index.party_ids)
-            index.party_ids.append(party.id)
-            index.party_names.append(party.name)
-            index.party_types.append(party.type.value)
-            index.party_countries.append(party.countries)
-            index.party_years.append(
-                tuple(sorted({int(d[:4]) for d in party.birth_dates if d[:4].isdigit()})))
-            for ident in party.identifiers:
-                key = identifier_key(ident.value)
-                if key:
-                    idents[key].add(pidx)
-            seen: set[tuple[str, ...]] = set()
-            for name in party.names:
-                for variant in name_variants(name.value):
-                    a = analyze(variant)
-                    if not a.tokens or a.tokens in seen:
-                        continue
-                    seen.add(a.tokens)
-                    nid = len(analyses)
-                    analyses.append(a)
-                    name_party.append(pidx)
-                    index.name_text.append(name.value)
-                    index.name_tokens.append(" ".join(a.tokens))
-                    index.name_kinds.append("".join(_CODE_OF[k] for k in a.kinds))
-                    keys = set(a.tokens)
-                    # adjacent pairs, so "Cloud Walk" is found by "CloudWalk"
-                    keys.update(x + y for x, y in zip(a.tokens, a.tokens[1:], strict=False))
-                    if a.compact:
-                        keys.add(a.compact)
-                    for key in keys:
-                        postings[key].append(nid)
-        index.n_names = len(analyses)
-        index.name_party = np.array(name_party, dtype=np.int32)
-        index.name_owner = name_party
-        index.postings = Postings(postings)
-        index.party_idents = Postings(idents)
+        fill(index, parties, workers)
         index._idents_of = _invert(index.party_idents)
-        doc_freq: dict[str, int] = defaultdict(int)
-        for a in analyses:
-            for t in set(a.tokens):
-                doc_freq[t] += 1
-        index.df = dict(doc_freq)
-        index.name_weights = [
-            tuple(index.weight(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
-            for a in analyses
-        ]
         index.vocab = sorted(index.df)
         by_delete: dict[str, list[int]] = defaultdict(list)
         by_skeleton: dict[str, list[int]] = defaultdict(list)
