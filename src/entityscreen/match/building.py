@@ -9,6 +9,7 @@ same, name for name.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -75,15 +76,22 @@ def analyse_names(values: list[str], workers: int | None = None) -> Iterator[Ana
             or "fork" not in multiprocessing.get_all_start_methods()):
         yield from map(_analyse, values)
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending: deque[Future[list[Analysis]]] = deque()
-        chunks = (values[i : i + CHUNK] for i in range(0, len(values), CHUNK))
-        for chunk in chunks:
-            pending.append(pool.submit(_analyse_chunk, chunk))
-            if len(pending) >= workers * IN_FLIGHT:
+    # objects the workers inherit stay shared with this process (a collection in a worker
+    # would otherwise write to, and so copy, every page of them)
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending: deque[Future[list[Analysis]]] = deque()
+            for start in range(0, len(values), CHUNK):
+                pending.append(pool.submit(_analyse_chunk, values[start : start + CHUNK]))
+                if len(pending) >= workers * IN_FLIGHT:
+                    yield from pending.popleft().result()
+            while pending:
                 yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+    finally:
+        if not frozen_before:  # leave a caller's own freeze (a loaded index) alone
+            gc.unfreeze()
 
 
 def fill(index: Index, parties: Iterable[Party], workers: int | None = None) -> None:
