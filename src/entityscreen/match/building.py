@@ -148,13 +148,21 @@ def fill(index: Index, parties: Iterable[Party], workers: int | None = None) -> 
     index.n_names = len(name_party)
     index.name_party = np.frombuffer(name_party, dtype=np.int32).copy()
     index.name_owner = index.name_party.tolist()
-    index.postings = Postings(postings)
+    index.postings = Postings.from_sorted(postings)
     del postings
     index.party_idents = Postings(idents)
     index.df = dict(doc_freq)
     weight = index.weight
+    known: dict[tuple[str, str], float] = {}  # a token's weight, worked out once per kind
+
+    def weigh(token: str, code: str) -> float:
+        w = known.get((token, code))
+        if w is None:
+            w = known[token, code] = weight(token, KIND_OF[code])
+        return w
+
     index.name_weights = FloatRows(
-        [weight(t, KIND_OF[k]) for t, k in zip(tokens.split(" "), kinds, strict=True)]
+        [weigh(t, k) for t, k in zip(tokens.split(" "), kinds, strict=True)]
         for tokens, kinds in zip(index.name_tokens, index.name_kinds, strict=True)
     )
 

@@ -28,6 +28,20 @@ class Postings:
                                 dtype=np.int32, count=int(self.offsets[-1]))
         self._where = {k: i for i, k in enumerate(self.keys)}
 
+    @classmethod
+    def from_sorted(cls, lists: dict[str, list[int]]) -> Postings:
+        """From lists already sorted and without repeats (as an index build appends them):
+        no checking, no copying beyond the two arrays."""
+        self = cls.__new__(cls)
+        self.keys = list(lists)
+        sizes = np.fromiter(map(len, lists.values()), dtype=np.int64, count=len(lists))
+        self.offsets = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=self.offsets[1:])
+        self.data = np.fromiter(itertools.chain.from_iterable(lists.values()), dtype=np.int32,
+                                count=int(self.offsets[-1]))
+        self._where = dict(zip(self.keys, range(len(self.keys)), strict=True))
+        return self
+
     def get(self, key: str, default: np.ndarray | None = None) -> np.ndarray | None:
         i = self._where.get(key)
         if i is None:
