@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shlex
 import subprocess
 import sys
@@ -246,6 +247,23 @@ def render(run: Run) -> str:
     return "\n".join(L) + "\n"
 
 
+KEPT = "<!-- Sections below are written by hand or by other scripts; bench/run.py keeps them. -->"
+
+
+def kept_sections(previous: str, scale_rerun: bool) -> str:
+    """What run.py must not drop from the previous RESULTS.md: everything after the KEPT
+    marker and, when this run did not redo the scale benchmark, the previous Scale section."""
+    parts = [KEPT]
+    head, marker, tail = previous.partition(KEPT)
+    if not scale_rerun:
+        found = re.search(r"^## Scale.*?(?=^## |\Z)", head, flags=re.S | re.M)
+        if found:
+            parts.append(found.group(0).rstrip())
+    if marker:
+        parts.append(tail.strip())
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
 def render_perf(run: Run) -> list[str]:
     L = ["", "## (b)-(e) Speed and memory of entityscreen", "", "| figure | value |", "|---|---|"]
     if run.lat:
@@ -358,8 +376,11 @@ def main(argv: list[str] | None = None) -> int:
                          "run again")
     run.seconds = time.perf_counter() - t0
     run.load = (load0, os.getloadavg()[0])
-    text = render(run)
-    args.results.write_text(text, encoding="utf-8")
+    previous = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    text = render(run) + "\n" + kept_sections(previous, scale_rerun=bool(run.scale))
+    tmp = args.results.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, args.results)
     print(text)
     log(f"wrote {args.results}")
     return 1 if any(e.error for e in run.evals) else 0
