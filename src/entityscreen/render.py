@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from entityscreen.report import (
     party_to_result,
     query_to_dict,
 )
+from entityscreen.report import dumps as _dumps
 from entityscreen.screener import Screener
 from entityscreen.updates import UpdateResult
 
@@ -28,9 +28,6 @@ __all__ = ["render_lists", "render_party", "render_search", "render_update", "se
 
 Echo = Callable[[str], None]
 
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def search_result(screener: Screener, query: Query) -> dict[str, Any]:

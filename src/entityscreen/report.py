@@ -9,17 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from entityscreen.model import Hit, Listing, Party, Query
 from entityscreen.restrictions import restriction_for
 from entityscreen.screener import Freshness
 
 __all__ = [
     "data_status",
+    "dumps",
     "hit_to_dict",
     "listing_to_result",
     "party_to_result",
     "query_to_dict",
 ]
+
+
+def dumps(obj: Any) -> str:
+    """One compact JSON document on one line, non-ASCII kept as is (UTF-8): the form of every
+    ``--json`` line and JSON-lines file. orjson writes the same text as ``json.dumps(obj,
+    ensure_ascii=False, separators=(",", ":"))`` for the values results hold, ten times
+    faster, which matters at a thousand lines a second."""
+    return orjson.dumps(obj).decode()
 
 
 def query_to_dict(query: Query) -> dict[str, Any]:

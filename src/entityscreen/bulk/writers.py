@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.errors import UsageError
+from entityscreen.report import dumps as _dumps
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -144,9 +145,6 @@ def json_row(o: Outcome, ctx: RunContext) -> dict[str, Any]:
             "hits": list(o.hits), "list_versions": ctx.list_versions,
             "algorithm": ctx.algorithm}
 
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def _csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
