@@ -167,18 +167,19 @@ class Screener:
             candidates = candidates + [
                 nid for p in sorted(by_identifier) for nid in index.names_of(p) if nid not in have
             ]
-        matcher.prepare([index.analysis(nid) for nid in candidates])
+        analysed = [index.analysis(nid) for nid in candidates]
+        matcher.prepare(analysed)
         memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
         name_party, party_types, person_type = index.name_owner, index.party_types, "person"
-        for nid in candidates:
+        for nid, c in zip(candidates, analysed, strict=True):
             pidx = name_party[nid]
             person = party_types[pidx] == person_type
             # the same name is often listed by several publishers: align it once
             key = (index.name_tokens[nid], person)
             got = memo.get(key)
             if got is None:
-                got = memo[key] = matcher.align(index.analysis(nid), index.name_weights[nid],
-                                                person=person)
+                got = memo[key] = matcher.align_prepared(c, index.name_weights[nid],
+                                                         person=person)
             score, picks = got
             if (score > 0 or pidx in by_identifier) and (
                 pidx not in best or best[pidx][0] < score

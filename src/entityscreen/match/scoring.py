@@ -248,10 +248,11 @@ MaskedOption = tuple[float, float, str, tuple[int, ...], tuple[int, ...], int, i
 _SINGLES: list[tuple[int]] = []  # (j,) for every position, made once
 
 
-def _single(j: int) -> tuple[int]:
+def _singles(j: int) -> list[tuple[int]]:
+    """The (j,) tuples, long enough to index ``j``."""
     while len(_SINGLES) <= j:
         _SINGLES.append((len(_SINGLES),))
-    return _SINGLES[j]
+    return _SINGLES
 
 
 @lru_cache(maxsize=4096)
@@ -293,9 +294,12 @@ def _pick_masked(
 def _total_masked(
     q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...],
     picked: tuple[float, int, int, int, list[Pick], bool], masks: tuple[int, int],
-    algo: Algorithm, person: bool,
+    algo: Algorithm, person: bool, q_den: dict[tuple[int, float], float],
 ) -> float:
-    """:func:`_total` over :func:`_pick_masked`'s masks (same arithmetic, same order)."""
+    """:func:`_total` over :func:`_pick_masked`'s masks (same arithmetic, same order).
+
+    ``q_den`` memoises the query's part of the denominator per (tokens used, weight of the
+    unused): the same sum of the same terms in the same order, so the same float."""
     num, used_q, used_c, close, _picks, word_aligned = picked
     if not word_aligned:
         return algo.compact_equal if q.compact and q.compact == c.compact else 0.0
@@ -305,8 +309,14 @@ def _total_masked(
         (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
     ) >= algo.contained_min_weight:
         extra = algo.unmatched_query_contained
-    den = sum(w if used_q >> i & 1 else extra * w for i, w in enumerate(qw))
-    den += sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
+    den = q_den.get((used_q, extra))
+    if den is None:
+        den = q_den[used_q, extra] = sum(
+            w if used_q >> i & 1 else extra * w for i, w in enumerate(qw))
+    if used_c == (1 << len(cw)) - 1:
+        den += sum(cw)
+    else:
+        den += sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
     score = num / den if den else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)
@@ -349,6 +359,7 @@ class QueryMatcher:
         self._pair: dict[str, list[tuple[int, float]]] = {}
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
         self.q_word = _kind_masks(q.kinds)[0]
+        self._q_den: dict[tuple[int, float], float] = {}
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
@@ -401,36 +412,48 @@ class QueryMatcher:
     ) -> tuple[float, list[Pick]]:
         """:func:`align` of the query with ``c``, one of the names given to :meth:`prepare`
         (any other name is prepared first)."""
-        qw, ct, algo = self.qw, c.tokens, self.algo
-        if not self._seen.issuperset(_keys(ct)):
+        if not self._seen.issuperset(_keys(c.tokens)):
             self.prepare([c])
+        return self.align_prepared(c, cw, person=person)
+
+    def align_prepared(
+        self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
+    ) -> tuple[float, list[Pick]]:
+        """:meth:`align` of a name already given to :meth:`prepare` (not checked)."""
+        qw, ct, algo = self.qw, c.tokens, self.algo
         single, pair = self._single, self._pair
+        n = len(ct)
+        singles = _SINGLES if len(_SINGLES) > max(n, len(qw)) else _singles(max(n, len(qw)))
         options: list[MaskedOption] = []
         for j, b in enumerate(ct):
             found = single.get(b)
             if found:
-                cj, cm = _single(j), 1 << j
+                cj, cm, wj = singles[j], 1 << j, cw[j]
                 for i, sim, how in found:
                     if how != "initial" or person:
-                        options.append((sim * (qw[i] + cw[j]), sim, how, _single(i), cj,
+                        options.append((sim * (qw[i] + wj), sim, how, singles[i], cj,
                                         1 << i, cm))
-            merged_q = pair.get(b)
-            if merged_q:
-                for i, sim in merged_q:
-                    options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
-                                    (i, i + 1), _single(j), 3 << i, 1 << j))
-        for j in range(len(ct) - 1):
-            found = single.get(ct[j] + ct[j + 1])
-            if found:
-                for i, sim, how in found:
-                    if sim >= algo.merge_min and how in ("exact", "fuzzy"):
-                        options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
-                                        _single(i), (j, j + 1), 1 << i, 3 << j))
+            if pair:
+                merged_q = pair.get(b)
+                if merged_q:
+                    for i, sim in merged_q:
+                        options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
+                                        (i, i + 1), singles[j], 3 << i, 1 << j))
+        if n > 1:
+            # the name's adjacent pairs merged, as _keys made them
+            for j, merged in enumerate(_keys(ct)[n:]):
+                found = single.get(merged)
+                if found:
+                    for i, sim, how in found:
+                        if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+                            options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
+                                            singles[i], (j, j + 1), 1 << i, 3 << j))
         if not options:
             return 0.0, []
         masks = _kind_masks(c.kinds)
         picked = _pick_masked(options, self.q_word, c, masks[0])
-        return _total_masked(self.q, c, qw, cw, picked, masks, algo, person), picked[4]
+        return (_total_masked(self.q, c, qw, cw, picked, masks, algo, person, self._q_den),
+                picked[4])
 
 
 @lru_cache(maxsize=65536)
