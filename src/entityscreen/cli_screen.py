@@ -96,6 +96,11 @@ def _report(s: Summary) -> str:
               help="Also write an HTML summary: counts, hits by list, top hits explained.")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes screening in parallel [default: every core].")
+@click.option("--dask", metavar="ADDRESS",
+              help="Screen on the Dask cluster whose scheduler is at ADDRESS (e.g. "
+              "tcp://host:8786) instead of local processes; needs the dask extra.")
+@click.option("--dask-timeout", type=click.FloatRange(0.1, 600), default=10.0,
+              show_default=True, help="Seconds to wait for the Dask scheduler and a worker.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same output (same options).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True,
@@ -115,7 +120,8 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
            input_format: str | None, name_col: tuple[str, ...], type_col: str | None,
            country_col: str | None, dob_col: str | None, id_col: tuple[str, ...],
            key_col: str | None, no_header: bool, sheet: str | None, rejects: Path | None,
-           report: Path | None, workers: int | None, resume: bool, limit: int,
+           report: Path | None, workers: int | None, dask: str | None,
+           dask_timeout: float, resume: bool, limit: int,
            threshold: float | None, review_threshold: float, algorithm: str | None,
            quiet: bool, chunk_rows: int) -> None:
     """Screen every row of FILE (CSV, TSV, XLSX, Parquet or JSON lines; "-" for stdin).
@@ -135,6 +141,9 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
     """
     from entityscreen.cli import _open, _settings, _warn_stale
 
+    if dask is not None and workers is not None:
+        raise click.UsageError("--workers and --dask exclude each other: the cluster's "
+                               "workers screen")
     settings = _settings(ctx, threshold=threshold, algorithm=algorithm)
     columns = Columns(name=name_col, type=type_col, country=country_col, dob=dob_col,
                       id=id_col, key=key_col)
@@ -146,7 +155,8 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
             summary = screen_file(
                 screener, file, output, columns=columns, input_format=input_format,
                 output_format=output_format, header=not no_header, sheet=sheet,
-                rejects=rejects, workers=workers or _cores(), resume=resume, limit=limit,
+                rejects=rejects, workers=workers or _cores(), dask=dask,
+                dask_timeout=dask_timeout, resume=resume, limit=limit,
                 review_threshold=review_threshold, chunk_rows=chunk_rows, progress=bar)
         except KeyboardInterrupt:
             if bar is not None:

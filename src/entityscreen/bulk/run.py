@@ -3,8 +3,8 @@
     summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
 
 Rows are read and turned into queries in this process; the screening itself runs in chunks,
-inline or in a pool of forked workers that share the loaded index (``pool``). Results come
-back in input order; this process
+inline or in a pool of forked workers that share the loaded index (``pool``), or on a Dask
+cluster (``cluster``). Results come back in input order; this process
 looks up the hit parties, writes the output and rejects files and, after every chunk, a
 checkpoint, so ``resume=True`` continues an interrupted run exactly where its last chunk ended.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.bulk.columns import Columns, Mapping, resolve
-from entityscreen.bulk.pool import Dispatcher, Screened
+from entityscreen.bulk.pool import Dispatcher, Runner, Screened
 from entityscreen.bulk.readers import RawRow, open_table
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
@@ -195,6 +195,17 @@ def _check(screener: Screener, source: Path | str, output: Path | None,
                          fix="pass FILE (not -) and -o FILE")
 
 
+def _runner(screener: Screener, workers: int, dask: str | None, dask_timeout: float | None,
+            runner: Callable[[], Runner] | None) -> Runner:
+    if runner is not None:
+        return runner()
+    if dask is None:
+        return Dispatcher(screener, workers)
+    from entityscreen.bulk.cluster import CONNECT_TIMEOUT, DaskRunner
+
+    return DaskRunner(screener, dask, timeout=dask_timeout or CONNECT_TIMEOUT)
+
+
 def screen_file(
     screener: Screener,
     source: Path | str,
@@ -207,6 +218,9 @@ def screen_file(
     sheet: str | None = None,
     rejects: Path | None = None,
     workers: int = 1,
+    dask: str | None = None,
+    dask_timeout: float | None = None,
+    runner: Callable[[], Runner] | None = None,
     resume: bool = False,
     limit: int = 3,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
@@ -219,8 +233,12 @@ def screen_file(
 
     Each input row gives one output row (decision match / review / clear, or rejected with
     the reason); rejected rows also go to ``rejects`` (default: ``NAME.rejects.csv`` next to
-    the output). ``resume`` continues an interrupted run into the same output if its
-    checkpoint is there and was made with the same input, options and list versions.
+    the output). ``workers`` processes screen in parallel here, or, with ``dask`` (a
+    scheduler address such as tcp://host:8786), the workers of that Dask cluster; the output
+    is the same either way. ``runner`` makes another runner instead (such as a
+    ``DaskRunner`` with options); the run closes it. ``resume`` continues an interrupted run
+    into the same output if its checkpoint is there and was made with the same input,
+    options and list versions.
     """
     fmt = format_for(output, output_format)
     if output is not None and rejects is None:
@@ -257,12 +275,18 @@ def screen_file(
         if done is not None and sum(1 for _ in islice(rows, done.rows_done)) != done.rows_done:
             raise UsageError("the input has fewer rows than the checkpoint says were done",
                              fix="drop --resume to start over")
-        results = ResultsFile(output, fmt, ctx, offset=done.output_offset if done else None,
-                              rows_before=done.rows_done if done else 0,
-                              stream=stdout or sys.stdout.buffer)
-        rejected = (RejectsFile(rejects, offset=done.rejects_offset if done else None)
-                    if rejects else None)
-        dispatcher = Dispatcher(screener, workers)
+        # a cluster is reached (or not) before any output file is started
+        dispatcher = _runner(screener, workers, dask, dask_timeout, runner)
+        try:
+            results = ResultsFile(output, fmt, ctx,
+                                  offset=done.output_offset if done else None,
+                                  rows_before=done.rows_done if done else 0,
+                                  stream=stdout or sys.stdout.buffer)
+            rejected = (RejectsFile(rejects, offset=done.rejects_offset if done else None)
+                        if rejects else None)
+        except BaseException:
+            dispatcher.close(ok=False)
+            raise
         max_field = min(MAX_FIELD, screener.settings.max_name_length)
 
         def drain_one() -> None:
