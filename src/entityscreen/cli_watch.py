@@ -9,6 +9,7 @@ the screener, calls one library function and prints: a table on a terminal, JSON
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,13 +18,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from entityscreen.changes import SourceDiff
+from entityscreen.cli_screen import columns_of, input_options
 from entityscreen.errors import UsageError
 
 __all__ = ["COMMANDS", "diff_cmd", "register", "rescreen_cmd", "watch_group"]
 
 # Rows `watch list` prints as a table before it says how many more there are.
 LIST_ROWS = 50
-# Skipped input lines named on stderr by `watch add` before it only counts them.
+# Skipped input rows named on stderr by `watch add` before it only counts them.
 SKIPPED_SHOWN = 20
 
 
@@ -110,26 +112,38 @@ def watch_group() -> None:
 
 @watch_group.command("add")
 @click.argument("file")
+@input_options
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the rows that could not be added, with the reason (CSV).")
 @click.pass_context
-def watch_add(ctx: click.Context, file: str) -> None:
-    """Add the rows of FILE (CSV/TSV with a header, or JSON lines; - for stdin) to the watch
-    set. Columns (any case): name (required), key, type, country, birth_date, identifiers
-    (several separated by ";"). A row whose key is already watched replaces it; without a
-    key, one is derived from the row's content."""
+def watch_add(ctx: click.Context, file: str, input_format: str | None,
+              name_col: tuple[str, ...], type_col: str | None, country_col: str | None,
+              dob_col: str | None, id_col: tuple[str, ...], key_col: str | None,
+              no_header: bool, sheet: str | None, rejects: Path | None) -> None:
+    """Add the rows of FILE (CSV, TSV, XLSX, Parquet or JSON lines; - for stdin) to the
+    watch set. The columns are found as `entityscreen screen` finds them (name, key or
+    customer id, type, country, date of birth, identifiers...), or given with --name-col
+    etc. A row whose key is already watched replaces it; without a key column, a key is
+    made from the row's content. Rows that cannot be used (no name, over-long fields,
+    broken encoding, a repeated key) are skipped and named on stderr."""
     from entityscreen.cli import _progress, _settings
     from entityscreen.store import Store
     from entityscreen.watch import add_watch_file
 
     settings = _settings(ctx)
+    columns = columns_of(name_col, type_col, country_col, dob_col, id_col, key_col)
     with Store.open(settings.db_path) as store:
-        added, changed, got = add_watch_file(store, file,
-                                             max_name_length=settings.max_name_length)
+        added, changed, got = add_watch_file(
+            store, file, rejects=rejects, columns=columns, input_format=input_format,
+            header=not no_header, sheet=sheet, max_name_length=settings.max_name_length)
         total, _done = store.watch_count()
     where = "stdin" if file == "-" else file
-    for line, reason in got.skipped[:SKIPPED_SHOWN]:
-        _progress(f"{where} line {line} skipped: {reason}")
+    for row, line, reason, _excerpt in got.skipped[:SKIPPED_SHOWN]:
+        at = f"line {line}" if line is not None else f"row {row}"
+        _progress(f"{where} {at} skipped: {reason}")
     if len(got.skipped) > SKIPPED_SHOWN:
-        _progress(f"… and {len(got.skipped) - SKIPPED_SHOWN} more lines skipped")
+        more = f" (see {rejects})" if rejects else ""
+        _progress(f"… and {len(got.skipped) - SKIPPED_SHOWN} more rows skipped{more}")
     unchanged = len(got.rows) - added - changed
     click.echo(f"{added} added, {changed} changed, {unchanged} unchanged, "
                f"{len(got.skipped)} skipped; {total} rows watched — run "

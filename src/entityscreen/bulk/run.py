@@ -12,17 +12,16 @@ checkpoint, so ``resume=True`` continues an interrupted run exactly where its la
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from entityscreen.bulk.columns import Columns, Mapping, resolve
+from entityscreen.bulk.columns import Columns, resolve
 from entityscreen.bulk.pool import Dispatcher, Runner, Screened
+from entityscreen.bulk.prepare import MAX_FIELD, Prepared, prepare
 from entityscreen.bulk.readers import RawRow, open_table
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
@@ -33,9 +32,7 @@ from entityscreen.bulk.writers import (
     format_for,
     partial_path,
 )
-from entityscreen.errors import EntityscreenError, UsageError
-from entityscreen.model import Query
-from entityscreen.query import make_query
+from entityscreen.errors import UsageError
 from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 
@@ -45,68 +42,7 @@ __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
 DEFAULT_REVIEW_THRESHOLD = 0.70
 # Rows per chunk: the unit of work sent to a worker and of checkpointing.
 CHUNK_ROWS = 500
-# Longest field read from a mapped column; longer rows are rejected, not truncated.
-MAX_FIELD = 1000
-# Type words customer files use, beyond those make_query knows. An unknown word drops the
-# hint (screening without it only finds more), it does not reject the row.
-TYPE_WORDS = {
-    "person": ("person", "individual", "natural person", "private person", "private", "human",
-               "p", "i", "ind", "indiv"),
-    "organization": ("organization", "organisation", "company", "corporate", "corporation",
-                     "business", "entity", "legal entity", "legal person", "firm", "org", "c",
-                     "o", "e", "institution", "bank", "llc", "ltd"),
-    "vessel": ("vessel", "ship", "boat", "v"),
-    "aircraft": ("aircraft", "plane", "airplane", "a"),
-}
-_TYPE = {word: kind for kind, words in TYPE_WORDS.items() for word in words}
-_ID_SPLIT = re.compile(r"[;|,]")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-
 Progress = Callable[[int, "float | None"], None]  # rows done, fraction of the input read
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    raw: RawRow
-    key: str
-    name: str
-    query: Query | None
-    problem: str | None
-
-
-def _birth_date(text: str) -> str | None:
-    """ISO as given, else the year of "05/01/1957" or "1 May 1957"; None if no year shows."""
-    t = text.strip()
-    if re.match(r"\d{4}(-\d\d){0,2}$", t[:10]):
-        return t[:10]
-    m = _YEAR.search(t)
-    return m.group(1) if m else None
-
-
-def _prepare(raw: RawRow, m: Mapping, max_field: int) -> _Prepared:
-    fields = raw.fields
-
-    def get(i: int | None) -> str:
-        return fields[i].strip() if i is not None and i < len(fields) else ""
-
-    key = get(m.key) or str(raw.row)
-    name = " ".join(p for p in (get(i) for i in m.name) if p)
-    if raw.problem:
-        return _Prepared(raw, key, name, None, raw.problem)
-    for i in m.used:
-        if i < len(fields) and len(fields[i]) > max_field:
-            return _Prepared(raw, key, name[:100], None,
-                             f"field {m.headers[i]!r} is {len(fields[i])} characters long "
-                             f"(the limit is {max_field})")
-    if not name:
-        return _Prepared(raw, key, name, None, "empty name")
-    kind = _TYPE.get(get(m.type).casefold())
-    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip())
-    try:
-        query = make_query(name, kind, get(m.country) or None, _birth_date(get(m.dob)), ids)
-    except EntityscreenError as exc:
-        return _Prepared(raw, key, name, None, str(exc))
-    return _Prepared(raw, key, name, query, None)
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -117,7 +53,7 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _outcomes(screener: Screener, prepared: list[_Prepared],
+def _outcomes(screener: Screener, prepared: list[Prepared],
               screened: list[Screened]) -> list[Outcome]:
     out = []
     results = iter(screened)
@@ -310,7 +246,7 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                prepared = [_prepare(r, mapping, max_field) for r in chunk]
+                prepared = [prepare(r, mapping, max_field) for r in chunk]
                 queries = [p.query for p in prepared if p.query is not None]
                 while dispatcher.full:
                     drain_one()
