@@ -9,6 +9,7 @@ second rescreen without an update reports nothing.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -478,10 +479,17 @@ def test_watch_and_rescreen_commands(
     assert "4 new, 0 cleared, 0 changed" in res.stderr
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(spec, sdn_sets[1], origin="B")
-    res = run("rescreen")
+    found = tmp_path / "findings.csv"  # the findings in a screen output format
+    res = run("rescreen", "-o", str(found))
     assert res.exit_code == 1, res.output
-    assert "rescreen (changes: ofac_sdn_csv 1 → 2): 0 new, 2 cleared, 2 changed" in res.stdout
-    assert "removed from ofac_sdn_csv" in res.stdout
+    assert "rescreen (changes: ofac_sdn_csv 1 → 2): 0 new, 2 cleared, 2 changed" in res.stderr
+    assert "4 findings written to" in res.stderr and res.stdout == ""
+    with found.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["change"] for r in rows) == ["changed", "changed", "cleared", "cleared"]
+    assert any(r["reason"].startswith("removed from ofac_sdn_csv") for r in rows)
+    changed = next(r for r in rows if r["change"] == "changed")
+    assert changed["lists"] == "US Treasury OFAC SDN" and "≈" in changed["why"]
     res = run("rescreen")
     assert res.exit_code == 0 and "0 new, 0 cleared, 0 changed" in res.stdout, res.output
     res = run("watch", "remove", "c1", "zz")
