@@ -2,13 +2,17 @@
 
     python bench/screen_bench.py                    # 20,000 rows, --workers 1 and 2
     python bench/screen_bench.py --rows 1000000 --workers 2
+    python bench/screen_bench.py --rows 100000 --dask   # and on a 2-worker Dask LocalCluster
 
 Writes a CSV of faker persons and companies in several locales with a sprinkle (1 in 200)
 of listed names, then runs the real command line on it once per worker count and prints
 rows/s and memory: the peak resident memory of the main process, and the peak total
 proportional set size (PSS) of the process and its workers, which counts pages the forked
-workers share with it once rather than once per process. Needs faker (`pip install
-entityscreen[bench]`); Linux for the memory figures (/proc).
+workers share with it once rather than once per process. ``--dask`` adds a run with
+``--dask ADDRESS`` on a LocalCluster of worker processes started here (each loads the index
+from the shared cache once; that load is inside the timed run); its PSS and CPU figures add
+the workers' to the command's. Needs faker (`pip install entityscreen[bench]`, and
+`entityscreen[dask]` for --dask); Linux for the memory figures (/proc).
 """
 
 from __future__ import annotations
@@ -92,23 +96,44 @@ def _memory(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
-def run(source: Path, out: Path, workers: int, home: str | None) -> dict[str, float]:
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of live processes (Dask workers are not waited for)."""
+    ticks = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run(source: Path, out: Path, workers: int | str, home: str | None,
+        extra: list[int] | None = None) -> dict[str, float]:
+    """One timed `screen`; ``workers`` a count or a Dask scheduler address, ``extra`` the
+    pids of Dask worker processes, whose memory and CPU count too."""
     cmd = [sys.executable, "-c", RUNNER]
     if home:
         cmd += ["--home", home]
-    cmd += ["screen", str(source), "-o", str(out), "--workers", str(workers), "-q"]
+    how = ["--workers", str(workers)] if isinstance(workers, int) else ["--dask", workers]
+    cmd += ["screen", str(source), "-o", str(out), *how, "-q"]
+    extra = extra or []
     started = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    extra_cpu = _cpu_seconds(extra)
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     peak_rss = peak_pss = 0
     while proc.poll() is None:
         rss, pss = _memory(proc.pid)
+        pss += sum(_memory(p)[1] for p in extra)
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
         time.sleep(0.1)
     elapsed = time.perf_counter() - started
     # the command and its workers (waited for by it): CPU time, whatever else loads the machine
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
+    cpu += _cpu_seconds(extra) - extra_cpu
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"screen failed ({proc.returncode}): {err}")
@@ -122,6 +147,9 @@ def main() -> None:
     ap.add_argument("--home", default=os.environ.get("ENTITYSCREEN_HOME"),
                     help="entityscreen home with the lists imported and the index cached")
     ap.add_argument("--keep", type=Path, help="keep the input and outputs in this folder")
+    ap.add_argument("--dask", action="store_true",
+                    help="also screen on a Dask LocalCluster of --dask-workers processes")
+    ap.add_argument("--dask-workers", type=int, default=2)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -139,16 +167,35 @@ def main() -> None:
               "| peak PSS total (MB) |")
         print("|---|---|---|---|---|---|---|")
         outputs = []
-        for w in args.workers:
-            out = folder / f"results-w{w}.csv"
-            r = run(source, out, w, args.home)
+
+        def report(label: str, r: dict[str, float], out: Path) -> None:
             outputs.append(out.read_bytes())
-            print(f"| {w} | {r['seconds']:.1f} | {args.rows / r['seconds']:,.0f} | "
+            print(f"| {label} | {r['seconds']:.1f} | {args.rows / r['seconds']:,.0f} | "
                   f"{r['cpu']:.1f} | {args.rows / r['cpu']:,.0f} | {r['rss_mb']:,.0f} | "
                   f"{r['pss_mb']:,.0f} |", flush=True)
+
+        for w in args.workers:
+            out = folder / f"results-w{w}.csv"
+            report(str(w), run(source, out, w, args.home), out)
+        if args.dask:
+            out = folder / "results-dask.csv"
+            report(f"Dask, {args.dask_workers} worker processes",
+                   _run_dask(source, out, args.home, args.dask_workers), out)
         same = all(o == outputs[0] for o in outputs)
-        print(f"\noutputs identical across worker counts: {same}; load average "
+        print(f"\noutputs identical across runs: {same}; load average "
               f"{os.getloadavg()[0]:.1f} after")
+
+
+def _run_dask(source: Path, out: Path, home: str | None, workers: int) -> dict[str, float]:
+    from distributed import LocalCluster
+
+    if home:  # the workers find the index cache where the command does
+        os.environ["ENTITYSCREEN_HOME"] = home
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        mine = set(_tree(os.getpid()))
+        return run(source, out, cluster.scheduler_address, home,
+                   extra=sorted(mine - {os.getpid()}))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -271,3 +272,56 @@ def test_diff_command(app: click.Group, sdn_store: Store) -> None:
     ]:
         res = CliRunner().invoke(app, [*home, *args])
         assert res.exit_code == 2 and message in res.stderr, res.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx", "parquet"])
+def test_diff_to_a_file_in_every_screen_output_format(app: click.Group, sdn_store: Store,
+                                                      tmp_path: Path, fmt: str) -> None:
+    home = ["--home", str(sdn_store.path.parent)]
+    out = tmp_path / f"changes.{fmt}"
+    res = CliRunner().invoke(app, [*home, "diff", "ofac_sdn_csv", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "4 changes written to" in res.stderr and res.stdout == ""
+    rows = read_table(out)
+    assert [(r["change"], r["id"]) for r in rows][-1] == ("changed", "ofac_sdn_csv:306")
+    assert [r["change"] for r in rows].count("removed") == 3
+    last = rows[-1]
+    if fmt == "jsonl":  # the --json record, whole
+        assert last["fields"][0]["field"] == "names" and last["from"] == 1
+    else:
+        assert (last["fields"], int(last["from"]), int(last["to"])) == ("names", 1, 2)
+        assert last["what_changed"] == ("names: − NATIONAL BANK OF CUBA [alias]; names: + "
+                                        "NATIONAL BANK OF THE REPUBLIC OF CUBA [alias]")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name], "no partial file left"
+
+
+def test_diff_output_format_on_stdout_and_errors(app: click.Group, sdn_store: Store) -> None:
+    home = ["--home", str(sdn_store.path.parent)]
+    res = CliRunner().invoke(app, [*home, "diff", "ofac_sdn_csv", "--output-format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.splitlines()[0] == "source,from,to,change,id,name,merge_key,fields," \
+        "what_changed"
+    assert len(res.stdout.splitlines()) == 5
+    for args, message in [(["--output-format", "xlsx"], "xlsx output needs a file"),
+                          (["-o", "changes.docx"], "cannot tell the output format")]:
+        res = CliRunner().invoke(app, [*home, "diff", "ofac_sdn_csv", *args])
+        assert res.exit_code == 2 and message in res.stderr, res.output
+
+
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """Rows of a .csv, .jsonl, .xlsx or .parquet file as dicts (text as written)."""
+    if path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+    if path.suffix == ".jsonl":
+        return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        values = list(load_workbook(path, read_only=True).worksheets[0].iter_rows(
+            values_only=True))
+        return [dict(zip(values[0], v, strict=True)) for v in values[1:]]
+    import pyarrow.parquet as pq
+
+    return list(pq.read_table(path).to_pylist())

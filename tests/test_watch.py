@@ -9,14 +9,18 @@ second rescreen without an update reports nothing.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from conftest import read
+from entityscreen.bulk.columns import Columns
 from entityscreen.errors import InputError
 from entityscreen.model import PartyType, Query
 from entityscreen.rescreen import RescreenReport, finding_to_dict, rescreen
@@ -24,10 +28,10 @@ from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 from entityscreen.sources import get_source
 from entityscreen.store import KEEP_VERSIONS, Store
-from entityscreen.watch import parse_watch_data, watch_index
+from entityscreen.watch import WatchFile, read_watch_file, watch_index
 from test_changes import CSL_2022, CSL_2023, complete, csl_cut, sdn_versions
 
-# -- reading watch files -------------------------------------------------------------------
+# -- reading watch files (through the bulk readers, as `screen` reads) -------------------
 
 CSV = b"""Key,Full Name,TYPE,Country,DOB,Identifiers
 c1,Hangzhou Hikvision Digital Technology Co Ltd,company,CN,,91330000733796106P
@@ -37,77 +41,118 @@ c4,Megvii,spaceship,,,
 c1,Duplicate Key Ltd,,,,
 c5,SenseTime,,HK,,2162198; HK-0001
 """
+CSV_ROWS = [
+    ("c1", Query("Hangzhou Hikvision Digital Technology Co Ltd", PartyType.ORGANIZATION,
+                 "CN", None, ("91330000733796106P",))),
+    ("c2", Query("CHEN, Quanguo", PartyType.PERSON, "CN", "1955-11")),
+    ("c4", Query("Megvii")),  # an unknown type word drops the hint, as in `screen`
+    ("c5", Query("SenseTime", None, "HK", None, ("2162198", "HK-0001"))),
+]
+
+
+def parse(data: bytes, **options: Any) -> WatchFile:
+    return read_watch_file("-", stdin=io.BytesIO(data), **options)
 
 
 def test_csv_with_header_variants() -> None:
-    got = parse_watch_data(CSV, "w.csv")
-    assert got.rows == [
-        ("c1", Query("Hangzhou Hikvision Digital Technology Co Ltd", PartyType.ORGANIZATION,
-                     "CN", None, ("91330000733796106P",))),
-        ("c2", Query("CHEN, Quanguo", PartyType.PERSON, "CN", "1955-11")),
-        ("c5", Query("SenseTime", None, "HK", None, ("2162198", "HK-0001"))),
-    ]
-    assert got.skipped == [(4, "no name"), (5, "unknown type 'spaceship'"),
-                           (6, "key 'c1' already on line 2")]
+    got = parse(CSV)
+    assert got.rows == CSV_ROWS
+    assert got.skipped == [(3, 4, "empty name", "c3,,organization,DE,,"),
+                           (5, 6, "key 'c1' already on row 1", "c1,Duplicate Key Ltd,,,,")]
+
+
+def test_every_screen_input_format_gives_the_same_rows(tmp_path: Path) -> None:
+    import csv as csv_
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from openpyxl import Workbook
+
+    table = list(csv_.reader(io.StringIO(CSV.decode())))
+    header, rows = table[0], table[1:]
+    wb = Workbook()
+    for r in table:
+        wb.active.append(r)
+    wb.save(tmp_path / "w.xlsx")
+    pq.write_table(pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)}),
+                   tmp_path / "w.parquet")
+    (tmp_path / "w.tsv").write_text("\n".join("\t".join(r) for r in table), encoding="utf-8")
+    (tmp_path / "w.jsonl").write_text("".join(
+        json.dumps(dict(zip(header, r, strict=True))) + "\n" for r in rows), encoding="utf-8")
+    for name in ("w.xlsx", "w.parquet", "w.tsv", "w.jsonl"):
+        got = read_watch_file(tmp_path / name)
+        assert got.rows == CSV_ROWS, name
+        assert [(r, reason) for r, _line, reason, _x in got.skipped] == [
+            (3, "empty name"), (5, "key 'c1' already on row 1")], name
+
+
+def test_column_options_as_in_screen() -> None:
+    data = b"ref,given,family,born,kind\nk1,Quanguo,Chen,1955-11-02,individual\n"
+    got = parse(data, columns=Columns(name=("given", "family"), key="ref", dob="born",
+                                      type="kind"))
+    assert got.rows == [("k1", Query("Quanguo Chen", PartyType.PERSON, None, "1955-11-02"))]
+    got = parse(b"Megvii,CN\n", header=False, columns=Columns(name=("1",), country="2"))
+    assert [(q.name, q.country) for _k, q in got.rows] == [("Megvii", "CN")]
 
 
 @pytest.mark.parametrize(("data", "rows"), [
     # tab and semicolon separated, a byte-order mark, no key: a key from the content
     (b"\xef\xbb\xbfname\tcountry\nMegvii\tCN\n", [("Megvii", "CN")]),
     (b"NAME;COUNTRY\nMegvii;CN\n\n;\n", [("Megvii", "CN")]),
-    # JSON lines: any case, identifiers as a list
+    # JSON lines, identifiers as a list
     (b'{"Name": "Megvii", "country": "CN", "identifiers": ["x1"]}\n\n'
-     b'{"name": "Yitu"}\n', [("Megvii", "CN"), ("Yitu", None)]),
+     b'{"Name": "Yitu"}\n', [("Megvii", "CN"), ("Yitu", None)]),
 ])
 def test_delimiters_and_json_lines(data: bytes, rows: list[tuple[str, str | None]]) -> None:
-    got = parse_watch_data(data, "w")
+    got = parse(data)
     assert [(q.name, q.country) for _k, q in got.rows] == rows
     assert all(k.startswith("sha1:") for k, _q in got.rows)
     # the derived key depends on the content only: the same row gets the same key again
-    assert parse_watch_data(data, "w").rows == got.rows
+    assert parse(data).rows == got.rows
 
 
 def test_json_lines_bad_lines_are_skipped_with_the_reason() -> None:
-    got = parse_watch_data(b'{"name": "Megvii"}\n{broken\n[1]\n{"name": "X", '
-                           b'"identifiers": [1]}\n', "w.jsonl")
+    got = parse(b'{"name": "Megvii"}\n{broken\n[1]\n{"name": ""}\n')
     assert [q.name for _k, q in got.rows] == ["Megvii"]
-    assert [(n, r.split(" (")[0]) for n, r in got.skipped] == [
-        (2, "not valid JSON"), (3, "not a JSON object"), (4, "identifiers must be strings")]
+    assert [(line, reason.split(" (")[0]) for _r, line, reason, _x in got.skipped] == [
+        (2, "not valid JSON"), (3, "not a JSON object"), (4, "empty name")]
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    (b"", "w.csv is empty"),
-    (b"company,country\nMegvii,CN\n", "no name column among: 'company', 'country'"),
-    (b"name,full_name\nA,B\n", "columns 'name', 'full_name' could all be the name"),
-    (b"name\nM\xe9gvii\n", "w.csv line 2: not UTF-8 text — save the file as UTF-8"),
-    (b"PK\x03\x04" + b"\0" * 40, "w.csv is a spreadsheet or Parquet file"),
+    (b"", "stdin is empty"),
+    (b"colour,country\nred,CN\n", "cannot tell which column holds the names; its columns "
+     "are 'colour', 'country' — pass --name-col"),
+    (b"name,full_name\nA,B\n", "cannot decide which column holds the names: 'name', "
+     "'full_name' — pass --name-col"),
+    (b"PK\x03\x04" + b"\0" * 40, "stdin is not a readable XLSX file"),
 ])
 def test_unusable_files_name_the_fix(data: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        parse_watch_data(data, "w.csv")
+        parse(data)
 
 
 def test_long_names_are_skipped() -> None:
-    got = parse_watch_data(b"name\n" + b"x" * 50 + b"\nok\n", "w", max_name_length=20)
-    assert got.skipped == [(2, "name longer than 20 characters")]
+    got = parse(b"name\n" + b"x" * 50 + b"\nok\n", max_name_length=20)
+    assert [(r, reason) for r, _l, reason, _x in got.skipped] == [
+        (1, "field 'name' is 50 characters long (the limit is 20)")]
 
 
 # -- the watch set in the store ------------------------------------------------------------
 
 def test_watch_put_adds_replaces_and_removes(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db.sqlite") as store:
-        rows = parse_watch_data(CSV, "w.csv").rows
-        assert store.watch_put(rows) == (3, 0)
+        rows = parse(CSV).rows
+        assert store.watch_put(rows) == (4, 0)
         generation = store.watch_generation()
         assert store.watch_put(rows) == (0, 0)
         assert store.watch_generation() == generation  # unchanged rows: caches stay
         assert store.watch_put([("c2", Query("CHEN, Quanguo"))]) == (0, 1)
         assert store.watch_generation() != generation
         assert [(k, q.type) for k, q, _s in store.watch_rows(["c2", "zz"])] == [("c2", None)]
-        assert store.watch_count() == (3, 0)
+        assert store.watch_count() == (4, 0)
         assert store.watch_remove(["c1", "nope"]) == 1
-        assert [k for k, _q, _s in store.watch_rows()] == ["c2", "c5"]
-        assert store.watch_remove() == 2 and store.watch_count() == (0, 0)
+        assert [k for k, _q, _s in store.watch_rows()] == ["c2", "c4", "c5"]
+        assert store.watch_remove() == 3 and store.watch_count() == (0, 0)
 
 
 # -- rescreening ---------------------------------------------------------------------------
@@ -421,7 +466,7 @@ def test_watch_and_rescreen_commands(
     res = run("watch", "add", "-", stdin=lines + '\n{"name": ""}\n')
     assert res.exit_code == 0, res.output
     assert res.stdout.startswith("5 added, 0 changed, 0 unchanged, 1 skipped; 5 rows watched")
-    assert "stdin line 6 skipped: no name" in res.stderr
+    assert "stdin line 6 skipped: empty name" in res.stderr
     res = run("watch", "list", "--json")
     assert [json.loads(x)["key"] for x in res.stdout.splitlines()] == [
         "c1", "c2", "c3", "c4", "c5"]
@@ -434,10 +479,17 @@ def test_watch_and_rescreen_commands(
     assert "4 new, 0 cleared, 0 changed" in res.stderr
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(spec, sdn_sets[1], origin="B")
-    res = run("rescreen")
+    found = tmp_path / "findings.csv"  # the findings in a screen output format
+    res = run("rescreen", "-o", str(found))
     assert res.exit_code == 1, res.output
-    assert "rescreen (changes: ofac_sdn_csv 1 → 2): 0 new, 2 cleared, 2 changed" in res.stdout
-    assert "removed from ofac_sdn_csv" in res.stdout
+    assert "rescreen (changes: ofac_sdn_csv 1 → 2): 0 new, 2 cleared, 2 changed" in res.stderr
+    assert "4 findings written to" in res.stderr and res.stdout == ""
+    with found.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert sorted(r["change"] for r in rows) == ["changed", "changed", "cleared", "cleared"]
+    assert any(r["reason"].startswith("removed from ofac_sdn_csv") for r in rows)
+    changed = next(r for r in rows if r["change"] == "changed")
+    assert changed["lists"] == "US Treasury OFAC SDN" and "≈" in changed["why"]
     res = run("rescreen")
     assert res.exit_code == 0 and "0 new, 0 cleared, 0 changed" in res.stdout, res.output
     res = run("watch", "remove", "c1", "zz")
@@ -448,3 +500,26 @@ def test_watch_and_rescreen_commands(
     ]:
         res = run(*args)
         assert res.exit_code == 2 and message in res.stderr, res.output
+
+
+def test_watch_add_reads_a_workbook_with_column_options(app: click.Group, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in [["Ref", "Given", "Family", "Kind"], ["k1", "Quanguo", "Chen", "individual"],
+              ["k2", "", "", "company"], ["k3", "Acme", "Widgets", ""]]:
+        wb.active.append(r)
+    wb.save(tmp_path / "people.xlsx")
+    rejects = tmp_path / "rejects.csv"
+    res = CliRunner().invoke(app, [
+        "--home", str(tmp_path), "watch", "add", str(tmp_path / "people.xlsx"),
+        "--name-col", "Given", "--name-col", "Family", "--key-col", "Ref",
+        "--rejects", str(rejects)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("2 added, 0 changed, 0 unchanged, 1 skipped; 2 rows watched")
+    assert "people.xlsx line 3 skipped: empty name" in res.stderr
+    assert rejects.read_text(encoding="utf-8").splitlines() == [
+        "row,line,reason,excerpt", "2,3,empty name,k2 |  |  | company"]
+    with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
+        assert [(k, q.name, q.type) for k, q, _s in store.watch_rows()] == [
+            ("k1", "Quanguo Chen", PartyType.PERSON), ("k3", "Acme Widgets", None)]

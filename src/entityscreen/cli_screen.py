@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,7 +19,42 @@ from entityscreen.bulk.readers import FORMATS
 from entityscreen.bulk.run import CHUNK_ROWS
 from entityscreen.bulk.writers import OUTPUT_FORMATS
 
-__all__ = ["screen"]
+__all__ = ["columns_of", "input_options", "screen"]
+
+
+# How an input file is read and which column holds what: `screen` and `watch add` share them.
+_INPUT_OPTIONS = (
+    click.option("--input-format", type=click.Choice(FORMATS),
+                 help="Input format, if neither the content nor the extension tells."),
+    click.option("--name-col", multiple=True,
+                 help="Column of the names (header or number from 1); repeat to join columns, "
+                 "e.g. first and last name."),
+    click.option("--type-col", help="Column of the party type (person, company, vessel...)."),
+    click.option("--country-col", help="Column of the country (a hint, never a filter)."),
+    click.option("--dob-col", help="Column of the birth date (persons)."),
+    click.option("--id-col", multiple=True,
+                 help="Column of identifiers (LEI, ISIN, IMO, registration or passport number); "
+                 "repeatable."),
+    click.option("--key-col", help="Column of the row's own key, copied to the results "
+                 "[default: a customer id / key / id column, else the row number; for watch add, "
+                 "a key made from the row's content]."),
+    click.option("--no-header", is_flag=True,
+                 help="The first row is data; address columns by number."),
+    click.option("--sheet", help="XLSX sheet to read [default: the first]."),
+)
+
+
+def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --input-format, the column options, --no-header and --sheet to ``command``."""
+    for option in reversed(_INPUT_OPTIONS):
+        command = option(command)
+    return command
+
+
+def columns_of(name_col: tuple[str, ...], type_col: str | None, country_col: str | None,
+               dob_col: str | None, id_col: tuple[str, ...], key_col: str | None) -> Columns:
+    return Columns(name=name_col, type=type_col, country=country_col, dob=dob_col, id=id_col,
+                   key=key_col)
 
 
 def _cores() -> int:
@@ -73,22 +110,7 @@ def _report(s: Summary) -> str:
               "stdout].")
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS),
               help="Results format, if not the output file's extension.")
-@click.option("--input-format", type=click.Choice(FORMATS),
-              help="Input format, if neither the content nor the extension tells.")
-@click.option("--name-col", multiple=True,
-              help="Column of the names (header or number from 1); repeat to join columns, "
-              "e.g. first and last name.")
-@click.option("--type-col", help="Column of the party type (person, company, vessel...).")
-@click.option("--country-col", help="Column of the country (a hint, never a filter).")
-@click.option("--dob-col", help="Column of the birth date (persons).")
-@click.option("--id-col", multiple=True,
-              help="Column of identifiers (LEI, ISIN, IMO, registration or passport number); "
-              "repeatable.")
-@click.option("--key-col", help="Column of the row's own key, copied to the results "
-              "[default: a customer id / key / id column, else the row number].")
-@click.option("--no-header", is_flag=True,
-              help="The first row is data; address columns by number.")
-@click.option("--sheet", help="XLSX sheet to read [default: the first].")
+@input_options
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
               help="Rows that could not be screened, with the reason [default: "
               "NAME.rejects.csv next to the output].")
@@ -96,6 +118,11 @@ def _report(s: Summary) -> str:
               help="Also write an HTML summary: counts, hits by list, top hits explained.")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="Processes screening in parallel [default: every core].")
+@click.option("--dask", metavar="ADDRESS",
+              help="Screen on the Dask cluster whose scheduler is at ADDRESS (e.g. "
+              "tcp://host:8786) instead of local processes; needs the dask extra.")
+@click.option("--dask-timeout", type=click.FloatRange(0.1, 600), default=10.0,
+              show_default=True, help="Seconds to wait for the Dask scheduler and a worker.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same output (same options).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True,
@@ -115,7 +142,8 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
            input_format: str | None, name_col: tuple[str, ...], type_col: str | None,
            country_col: str | None, dob_col: str | None, id_col: tuple[str, ...],
            key_col: str | None, no_header: bool, sheet: str | None, rejects: Path | None,
-           report: Path | None, workers: int | None, resume: bool, limit: int,
+           report: Path | None, workers: int | None, dask: str | None,
+           dask_timeout: float, resume: bool, limit: int,
            threshold: float | None, review_threshold: float, algorithm: str | None,
            quiet: bool, chunk_rows: int) -> None:
     """Screen every row of FILE (CSV, TSV, XLSX, Parquet or JSON lines; "-" for stdin).
@@ -135,9 +163,11 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
     """
     from entityscreen.cli import _open, _settings, _warn_stale
 
+    if dask is not None and workers is not None:
+        raise click.UsageError("--workers and --dask exclude each other: the cluster's "
+                               "workers screen")
     settings = _settings(ctx, threshold=threshold, algorithm=algorithm)
-    columns = Columns(name=name_col, type=type_col, country=country_col, dob=dob_col,
-                      id=id_col, key=key_col)
+    columns = columns_of(name_col, type_col, country_col, dob_col, id_col, key_col)
     with _open(settings) as screener:
         _warn_stale(screener)
         show = not quiet and sys.stderr.isatty() and not os.environ.get("CI")
@@ -146,7 +176,8 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
             summary = screen_file(
                 screener, file, output, columns=columns, input_format=input_format,
                 output_format=output_format, header=not no_header, sheet=sheet,
-                rejects=rejects, workers=workers or _cores(), resume=resume, limit=limit,
+                rejects=rejects, workers=workers or _cores(), dask=dask,
+                dask_timeout=dask_timeout, resume=resume, limit=limit,
                 review_threshold=review_threshold, chunk_rows=chunk_rows, progress=bar)
         except KeyboardInterrupt:
             if bar is not None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import TypeVar
 
 from entityscreen.errors import UsageError
@@ -31,12 +32,19 @@ from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
 
-__all__ = ["Freshness", "Screener"]
+__all__ = ["Freshness", "Screener", "index_cache_path"]
 
 T = TypeVar("T")
 
 # Parties kept decoded in memory for repeated hits (a bulk file hits the same few often).
 PARTY_CACHE = 4096
+
+
+def index_cache_path(settings: Settings, store: Store) -> Path:
+    """Where the index of the store's active list versions is cached; the name changes with
+    the list versions, the index format and the reference tables, so it keys the index."""
+    key = store.state_key()
+    return settings.cache_dir / f"index-{INDEX_FORMAT}-{key}-{reference_digest()}.pickle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +90,7 @@ class Screener:
             if progress:
                 progress("first use: importing the bundled lists (once)")
             load_bundled(store, progress)
-        key = store.state_key()
-        path = settings.cache_dir / f"index-{INDEX_FORMAT}-{key}-{reference_digest()}.pickle"
+        path = index_cache_path(settings, store)
         index = Index.load(path)
         if index is None:
             if progress:

@@ -3,6 +3,9 @@
 The workers are forked from the process that loaded the index, so they share it
 copy-on-write instead of loading or building their own; where fork is unavailable the run
 stays in one process (spawned workers would each load the index again).
+
+:class:`Runner` is what ``run`` drives: :class:`Dispatcher` here, or the Dask runner in
+``cluster``; both screen a chunk with :func:`screen_chunk`.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ import gc
 import multiprocessing
 import signal
 from collections import deque
-from typing import Any
+from typing import Any, Protocol
 
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
 from entityscreen.screener import Screener
 
-__all__ = ["Dispatcher", "Screened"]
+__all__ = ["Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
 
 # Chunks in flight per worker: keeps workers busy while bounding memory.
 INFLIGHT_PER_WORKER = 2
@@ -27,6 +30,7 @@ INFLIGHT_PER_WORKER = 2
 _SCREENER: Screener | None = None
 
 Screened = tuple[float | None, list[Hit], str | None]  # best score, kept hits, error
+Job = tuple[list[Query], int, float]  # the queries of a chunk, limit, review threshold
 
 # Answers to recent queries, per process and per run: customer books repeat names (one
 # supplier on many invoice lines). Emptied when full; a search is deterministic, so the
@@ -44,26 +48,52 @@ def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Scree
     return (best, [h for h in hits if h.match or h.score >= floor], None)
 
 
-def _screen_chunk(job: tuple[list[Query], int, float]) -> list[Screened]:
+def screen_chunk(screener: Screener, job: Job,
+                 answers: dict[tuple[Query, int, float], Screened]) -> list[Screened]:
+    """Screen one chunk; ``answers`` caches this screener's recent answers."""
     queries, limit, floor = job
-    screener = _SCREENER
-    assert screener is not None
     out: list[Screened] = []
     for q in queries:
         key = (q, limit, floor)
-        got = _ANSWERS.get(key)
+        got = answers.get(key)
         if got is None:
             got = _screen_one(screener, q, limit, floor)
-            if len(_ANSWERS) >= QUERY_CACHE:
-                _ANSWERS.clear()
-            _ANSWERS[key] = got
+            if len(answers) >= QUERY_CACHE:
+                answers.clear()
+            answers[key] = got
         out.append(got)
     return out
+
+
+def _screen_chunk(job: Job) -> list[Screened]:
+    assert _SCREENER is not None
+    return screen_chunk(_SCREENER, job, _ANSWERS)
 
 
 def _ignore_sigint() -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and leaves a resumable checkpoint.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Runner(Protocol):
+    """Screens chunks somewhere and gives their results back in submission order.
+
+    ``run`` submits while not ``full``, takes results with ``next`` (oldest first) and
+    closes with ``ok=False`` when the run stops early (the partial files stay for --resume).
+    """
+
+    workers: int  # how many chunks can be screened at once (reported in the summary)
+
+    @property
+    def full(self) -> bool: ...
+
+    def submit(self, tag: Any, job: Job, *, more: bool) -> None: ...
+
+    def pending(self) -> bool: ...
+
+    def next(self) -> tuple[Any, list[Screened]]: ...
+
+    def close(self, *, ok: bool) -> None: ...
 
 
 class Dispatcher:
@@ -97,7 +127,7 @@ class Dispatcher:
     def full(self) -> bool:
         return len(self._queue) >= max(1, self.workers * INFLIGHT_PER_WORKER)
 
-    def submit(self, tag: Any, job: tuple[list[Query], int, float], *, more: bool) -> None:
+    def submit(self, tag: Any, job: Job, *, more: bool) -> None:
         """Queue a chunk; ``more`` says more chunks may follow (worth starting the pool)."""
         if self._pool is None and more and self._wanted > 1:
             self._start_pool()

@@ -3,8 +3,8 @@
     summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
 
 Rows are read and turned into queries in this process; the screening itself runs in chunks,
-inline or in a pool of forked workers that share the loaded index (``pool``). Results come
-back in input order; this process
+inline or in a pool of forked workers that share the loaded index (``pool``), or on a Dask
+cluster (``cluster``). Results come back in input order; this process
 looks up the hit parties, writes the output and rejects files and, after every chunk, a
 checkpoint, so ``resume=True`` continues an interrupted run exactly where its last chunk ended.
 """
@@ -12,17 +12,16 @@ checkpoint, so ``resume=True`` continues an interrupted run exactly where its la
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from entityscreen.bulk.columns import Columns, Mapping, resolve
-from entityscreen.bulk.pool import Dispatcher, Screened
+from entityscreen.bulk.columns import Columns, resolve
+from entityscreen.bulk.pool import Dispatcher, Runner, Screened
+from entityscreen.bulk.prepare import MAX_FIELD, Prepared, prepare
 from entityscreen.bulk.readers import RawRow, open_table
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
@@ -33,9 +32,7 @@ from entityscreen.bulk.writers import (
     format_for,
     partial_path,
 )
-from entityscreen.errors import EntityscreenError, UsageError
-from entityscreen.model import Query
-from entityscreen.query import make_query
+from entityscreen.errors import UsageError
 from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 
@@ -45,68 +42,7 @@ __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
 DEFAULT_REVIEW_THRESHOLD = 0.70
 # Rows per chunk: the unit of work sent to a worker and of checkpointing.
 CHUNK_ROWS = 500
-# Longest field read from a mapped column; longer rows are rejected, not truncated.
-MAX_FIELD = 1000
-# Type words customer files use, beyond those make_query knows. An unknown word drops the
-# hint (screening without it only finds more), it does not reject the row.
-TYPE_WORDS = {
-    "person": ("person", "individual", "natural person", "private person", "private", "human",
-               "p", "i", "ind", "indiv"),
-    "organization": ("organization", "organisation", "company", "corporate", "corporation",
-                     "business", "entity", "legal entity", "legal person", "firm", "org", "c",
-                     "o", "e", "institution", "bank", "llc", "ltd"),
-    "vessel": ("vessel", "ship", "boat", "v"),
-    "aircraft": ("aircraft", "plane", "airplane", "a"),
-}
-_TYPE = {word: kind for kind, words in TYPE_WORDS.items() for word in words}
-_ID_SPLIT = re.compile(r"[;|,]")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-
 Progress = Callable[[int, "float | None"], None]  # rows done, fraction of the input read
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    raw: RawRow
-    key: str
-    name: str
-    query: Query | None
-    problem: str | None
-
-
-def _birth_date(text: str) -> str | None:
-    """ISO as given, else the year of "05/01/1957" or "1 May 1957"; None if no year shows."""
-    t = text.strip()
-    if re.match(r"\d{4}(-\d\d){0,2}$", t[:10]):
-        return t[:10]
-    m = _YEAR.search(t)
-    return m.group(1) if m else None
-
-
-def _prepare(raw: RawRow, m: Mapping, max_field: int) -> _Prepared:
-    fields = raw.fields
-
-    def get(i: int | None) -> str:
-        return fields[i].strip() if i is not None and i < len(fields) else ""
-
-    key = get(m.key) or str(raw.row)
-    name = " ".join(p for p in (get(i) for i in m.name) if p)
-    if raw.problem:
-        return _Prepared(raw, key, name, None, raw.problem)
-    for i in m.used:
-        if i < len(fields) and len(fields[i]) > max_field:
-            return _Prepared(raw, key, name[:100], None,
-                             f"field {m.headers[i]!r} is {len(fields[i])} characters long "
-                             f"(the limit is {max_field})")
-    if not name:
-        return _Prepared(raw, key, name, None, "empty name")
-    kind = _TYPE.get(get(m.type).casefold())
-    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip())
-    try:
-        query = make_query(name, kind, get(m.country) or None, _birth_date(get(m.dob)), ids)
-    except EntityscreenError as exc:
-        return _Prepared(raw, key, name, None, str(exc))
-    return _Prepared(raw, key, name, query, None)
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -117,7 +53,7 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _outcomes(screener: Screener, prepared: list[_Prepared],
+def _outcomes(screener: Screener, prepared: list[Prepared],
               screened: list[Screened]) -> list[Outcome]:
     out = []
     results = iter(screened)
@@ -195,6 +131,17 @@ def _check(screener: Screener, source: Path | str, output: Path | None,
                          fix="pass FILE (not -) and -o FILE")
 
 
+def _runner(screener: Screener, workers: int, dask: str | None, dask_timeout: float | None,
+            runner: Callable[[], Runner] | None) -> Runner:
+    if runner is not None:
+        return runner()
+    if dask is None:
+        return Dispatcher(screener, workers)
+    from entityscreen.bulk.cluster import CONNECT_TIMEOUT, DaskRunner
+
+    return DaskRunner(screener, dask, timeout=dask_timeout or CONNECT_TIMEOUT)
+
+
 def screen_file(
     screener: Screener,
     source: Path | str,
@@ -207,6 +154,9 @@ def screen_file(
     sheet: str | None = None,
     rejects: Path | None = None,
     workers: int = 1,
+    dask: str | None = None,
+    dask_timeout: float | None = None,
+    runner: Callable[[], Runner] | None = None,
     resume: bool = False,
     limit: int = 3,
     review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
@@ -219,8 +169,12 @@ def screen_file(
 
     Each input row gives one output row (decision match / review / clear, or rejected with
     the reason); rejected rows also go to ``rejects`` (default: ``NAME.rejects.csv`` next to
-    the output). ``resume`` continues an interrupted run into the same output if its
-    checkpoint is there and was made with the same input, options and list versions.
+    the output). ``workers`` processes screen in parallel here, or, with ``dask`` (a
+    scheduler address such as tcp://host:8786), the workers of that Dask cluster; the output
+    is the same either way. ``runner`` makes another runner instead (such as a
+    ``DaskRunner`` with options); the run closes it. ``resume`` continues an interrupted run
+    into the same output if its checkpoint is there and was made with the same input,
+    options and list versions.
     """
     fmt = format_for(output, output_format)
     if output is not None and rejects is None:
@@ -257,12 +211,18 @@ def screen_file(
         if done is not None and sum(1 for _ in islice(rows, done.rows_done)) != done.rows_done:
             raise UsageError("the input has fewer rows than the checkpoint says were done",
                              fix="drop --resume to start over")
-        results = ResultsFile(output, fmt, ctx, offset=done.output_offset if done else None,
-                              rows_before=done.rows_done if done else 0,
-                              stream=stdout or sys.stdout.buffer)
-        rejected = (RejectsFile(rejects, offset=done.rejects_offset if done else None)
-                    if rejects else None)
-        dispatcher = Dispatcher(screener, workers)
+        # a cluster is reached (or not) before any output file is started
+        dispatcher = _runner(screener, workers, dask, dask_timeout, runner)
+        try:
+            results = ResultsFile(output, fmt, ctx,
+                                  offset=done.output_offset if done else None,
+                                  rows_before=done.rows_done if done else 0,
+                                  stream=stdout or sys.stdout.buffer)
+            rejected = (RejectsFile(rejects, offset=done.rejects_offset if done else None)
+                        if rejects else None)
+        except BaseException:
+            dispatcher.close(ok=False)
+            raise
         max_field = min(MAX_FIELD, screener.settings.max_name_length)
 
         def drain_one() -> None:
@@ -286,7 +246,7 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                prepared = [_prepare(r, mapping, max_field) for r in chunk]
+                prepared = [prepare(r, mapping, max_field) for r in chunk]
                 queries = [p.query for p in prepared if p.query is not None]
                 while dispatcher.full:
                     drain_one()

@@ -1,0 +1,86 @@
+"""A customer row made a query: the mapped columns read, type words and dates understood.
+
+    prepared = prepare(raw_row, mapping, max_field=1000)
+    prepared.query   # a Query, or None with prepared.problem saying why not
+
+``screen`` and ``watch add`` read rows the same way, so a file gives the same queries (and
+the same rejects) to both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from entityscreen.bulk.columns import Mapping
+from entityscreen.bulk.table import RawRow
+from entityscreen.errors import EntityscreenError
+from entityscreen.model import Query
+from entityscreen.query import make_query
+
+__all__ = ["MAX_FIELD", "TYPE_WORDS", "Prepared", "birth_date", "prepare"]
+
+# Longest field read from a mapped column; longer rows are rejected, not truncated.
+MAX_FIELD = 1000
+# Type words customer files use, beyond those make_query knows. An unknown word drops the
+# hint (screening without it only finds more), it does not reject the row.
+TYPE_WORDS = {
+    "person": ("person", "individual", "natural person", "private person", "private", "human",
+               "p", "i", "ind", "indiv"),
+    "organization": ("organization", "organisation", "company", "corporate", "corporation",
+                     "business", "entity", "legal entity", "legal person", "firm", "org", "c",
+                     "o", "e", "institution", "bank", "llc", "ltd"),
+    "vessel": ("vessel", "ship", "boat", "v"),
+    "aircraft": ("aircraft", "plane", "airplane", "a"),
+}
+_TYPE = {word: kind for kind, words in TYPE_WORDS.items() for word in words}
+_ID_SPLIT = re.compile(r"[;|,]")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """One input row: its key (given, else the row number), name, and query or problem."""
+
+    raw: RawRow
+    key: str
+    name: str
+    query: Query | None
+    problem: str | None
+
+
+def birth_date(text: str) -> str | None:
+    """ISO as given, else the year of "05/01/1957" or "1 May 1957"; None if no year shows."""
+    t = text.strip()
+    if re.match(r"\d{4}(-\d\d){0,2}$", t[:10]):
+        return t[:10]
+    m = _YEAR.search(t)
+    return m.group(1) if m else None
+
+
+def prepare(raw: RawRow, m: Mapping, max_field: int) -> Prepared:
+    """The query of one row, or why it cannot be screened (empty name, a field longer than
+    ``max_field``, an unreadable row)."""
+    fields = raw.fields
+
+    def get(i: int | None) -> str:
+        return fields[i].strip() if i is not None and i < len(fields) else ""
+
+    key = get(m.key) or str(raw.row)
+    name = " ".join(p for p in (get(i) for i in m.name) if p)
+    if raw.problem:
+        return Prepared(raw, key, name, None, raw.problem)
+    for i in m.used:
+        if i < len(fields) and len(fields[i]) > max_field:
+            return Prepared(raw, key, name[:100], None,
+                            f"field {m.headers[i]!r} is {len(fields[i])} characters long "
+                            f"(the limit is {max_field})")
+    if not name:
+        return Prepared(raw, key, name, None, "empty name")
+    kind = _TYPE.get(get(m.type).casefold())
+    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip())
+    try:
+        query = make_query(name, kind, get(m.country) or None, birth_date(get(m.dob)), ids)
+    except EntityscreenError as exc:
+        return Prepared(raw, key, name, None, str(exc))
+    return Prepared(raw, key, name, query, None)
