@@ -312,15 +312,14 @@ def _commit() -> str:
 
 def measure(home: Path, sizes: Sequence[int], seed: int, cases: Sequence[dict[str, Any]],
             min_seconds: float = 10.0, keep: bool = False) -> dict[str, Any]:
-    from entityscreen.match.index import INDEX_FORMAT
-    from entityscreen.screener import Screener
+    from entityscreen.screener import Screener, index_cache_path
     from entityscreen.settings import Settings
 
     started = time.perf_counter()
     load0, commit0 = os.getloadavg()[0], _commit()
     settings = Settings.from_env(home=home)
     with Screener.open(settings, progress=log) as s:  # imports the lists on first use
-        base_cache = settings.cache_dir / f"index-{INDEX_FORMAT}-{s.store.state_key()}.pickle"
+        base_cache = index_cache_path(settings, s.store)
     path = ensure_synthetic(max(sizes), seed)
     meta = json.loads(path.with_suffix(".meta.json").read_text())
     rows: list[dict[str, Any]] = []
