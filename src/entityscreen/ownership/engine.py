@@ -162,8 +162,9 @@ class Evaluation:
                 owners.append(Contribution(e.owner, e.share, self.status(e.owner)))
             elif e.owner in self.possible:
                 owners.append(Contribution(e.owner, e.share, self.status(e.owner)))
-                if e.share is None:
-                    notes.append(f"{e.owner} holds an unknown share")
+        if status is Status.UNKNOWN:
+            notes.append("a listed or restricted owner holds an unknown share: ownership "
+                         "unknown — due diligence required (not cleared)")
         inherited = self._inherited.get(key)
         restricted = key in self.certain
         return Verdict(

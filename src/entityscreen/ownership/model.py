@@ -20,6 +20,7 @@ __all__ = [
     "Link",
     "OwnershipNode",
     "OwnershipPath",
+    "Parsed",
     "Seed",
     "Status",
     "Step",
@@ -153,3 +154,14 @@ class Issue:
     kind: str  # "negative share", "self-ownership", "over 100 %", "duplicate", "cycle", ...
     message: str
     where: str = ""  # source and line / record
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """What an importer read from one file, before matching and storing."""
+
+    nodes: tuple[OwnershipNode, ...]
+    edges: tuple[Edge, ...]
+    links: tuple[Link, ...] = ()
+    problems: tuple[Issue, ...] = ()  # rows refused (bad share, self-ownership, bad date...)
+    notes: tuple[Issue, ...] = ()  # read, but worth saying (unknown dates, skipped records)
