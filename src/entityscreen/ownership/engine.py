@@ -158,9 +158,7 @@ class Evaluation:
                            restriction=seed.restriction, notes=tuple(notes))
         owners = []
         for e in self.incoming.get(key, ()):
-            if e.owner in self.certain and e.share is not None:
-                owners.append(Contribution(e.owner, e.share, self.status(e.owner)))
-            elif e.owner in self.possible:
+            if e.owner in self.possible:  # restricted, or could be (certain ⊆ possible)
                 owners.append(Contribution(e.owner, e.share, self.status(e.owner)))
         if status is Status.UNKNOWN:
             notes.append("a listed or restricted owner holds an unknown share: ownership "
