@@ -56,8 +56,6 @@ def prepare(edges: Iterable[Edge], on: str) -> Prepared:
             continue
         if e.basis is Basis.BRANCH:
             e = replace(e, share=100.0)
-        elif e.basis is Basis.CONSOLIDATION:
-            e = replace(e, share=None)
         pair = (e.owner, e.owned)
         old = kept.get(pair)
         if old is None:
