@@ -13,8 +13,6 @@ from entityscreen.ownership.gleif import read_gleif
 from entityscreen.ownership.graph import prepare
 from entityscreen.ownership.model import Basis, Seed, Status
 
-
-
 OWNERSHIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "ownership"
 GLEIF = OWNERSHIP / "gleif"
 FRAGMENTS = GLEIF / "2022-07-05_concatenated_file_record_fragments_kd-ods"
