@@ -191,6 +191,51 @@ def _print_import(r: ImportReport) -> None:
         click.echo(f"  ... and {len(r.issues) - ISSUES_SHOWN} more issues", err=True)
 
 
+@ownership_group.command("check")
+@as_of_option
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON line per party restricted by extension or unknown, per rule.")
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+              help="Parties listed per rule on a terminal.")
+@click.pass_context
+def check_cmd(ctx: click.Context, as_of: str | None, as_json: bool, limit: int) -> None:
+    """Evaluate both rules over all imported holdings: who is restricted by extension."""
+    on = _as_of(as_of)
+    with _open(ctx) as screener:
+        if not Ownership.exists(screener):
+            raise UsageError("no ownership data imported",
+                             fix="run `entityscreen ownership import FILE` first")
+        with Ownership.open(screener) as own:
+            r = own.check(on)
+    if as_json:
+        for rc in r.rules:
+            for key, held in rc.extended:
+                click.echo(_dumps({"rule": rc.rule, "key": key, "name": r.names.get(key, key),
+                                   "status": (Status.EXTENDED if rc.in_force
+                                              else Status.NOT_IN_FORCE).value,
+                                   "aggregate": held, "as_of": on}))
+            for key in rc.unknown:
+                click.echo(_dumps({"rule": rc.rule, "key": key, "name": r.names.get(key, key),
+                                   "status": Status.UNKNOWN.value, "as_of": on}))
+        return
+    aside = ", ".join(f"{v} {k}" for k, v in r.removed.items() if v) or "none"
+    click.echo(f"as of {on}: {r.parties} parties, {r.holdings} holdings counted; set aside: "
+               + aside
+               + f"; {r.over_100} parties with owners over 100 %; {r.on_cycles} parties on "
+               "ownership cycles")
+    for rc in r.rules:
+        state = "in force" if rc.in_force else "NOT in force (shown as it would apply)"
+        click.echo(f"{rc.rule} ({state}): {rc.listed} listed, {len(rc.extended)} restricted "
+                   f"by extension, {len(rc.unknown)} ownership unknown ({rc.rounds} rounds)")
+        for key, held in rc.extended[:limit]:
+            click.echo(f"  {r.names.get(key, key)}  {held:g} %  ({key})")
+        if len(rc.extended) > limit:
+            click.echo(f"  ... and {len(rc.extended) - limit} more (--json lists all)")
+        for key in rc.unknown[:limit]:
+            click.echo(f"  ? {r.names.get(key, key)}  ownership unknown — due diligence "
+                       f"required ({key})")
+
+
 @ownership_group.command("sources")
 @click.pass_context
 def sources_cmd(ctx: click.Context) -> None:

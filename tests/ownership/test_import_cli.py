@@ -98,6 +98,18 @@ def test_search_and_screen_say_restricted_by_extension(own_home: Path) -> None:
     assert rows[1]["decision"] == "clear"
 
 
+def test_check_whole_graph_with_the_array_engine(own_home: Path) -> None:
+    res = run(own_home, "ownership", "check", "--json")
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(x) for x in res.stdout.splitlines()]
+    ofac = {r["name"]: r["aggregate"] for r in rows if r["rule"] == "ofac_50"}
+    assert ofac == {"Tarim Example Trading Co": 55, "Tarim Example Logistics LLC": 100}
+    assert {r["name"] for r in rows if r["status"].startswith("ownership unknown")} == {
+        "Tarim Example Logistics LLC"}
+    text = run(own_home, "ownership", "check", "--as-of", "2025-12-01").stdout
+    assert "bis_affiliates (NOT in force" in text
+
+
 @pytest.mark.parametrize(("body", "message"), [
     ("owner,owned,share\nA Co,B Co,-5\n", "line 2: share '-5' is negative"),
     ("owner,owned,share\nA Co,B Co,150\n", "line 2: share '150' is over 100 %"),
