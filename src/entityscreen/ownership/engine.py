@@ -78,6 +78,7 @@ class Evaluation:
     incoming: dict[str, list[Edge]] = field(default_factory=dict)
     _cycle_of: dict[str, list[str]] = field(default_factory=dict)
     _inherited: dict[str, Seed] = field(default_factory=dict)
+    cycle_groups: tuple[tuple[str, ...], ...] | None = None  # from prepare(), else worked out
 
     def __post_init__(self) -> None:
         inc: dict[str, list[Edge]] = defaultdict(list)
@@ -86,9 +87,10 @@ class Evaluation:
         for lst in inc.values():
             lst.sort(key=lambda e: (-(e.share if e.share is not None else -1), e.owner))
         self.incoming = dict(inc)
-        for group in cycles(self.edges):
+        groups = self.cycle_groups
+        for group in groups if groups is not None else cycles(self.edges):
             for k in group:
-                self._cycle_of[k] = group
+                self._cycle_of[k] = list(group)
         self._inherited = self._inherit()
 
     def _inherit(self) -> dict[str, Seed]:
@@ -174,9 +176,11 @@ class Evaluation:
 
 def evaluate(rule: str, edges: Iterable[Edge], seeds: Mapping[str, Seed], *,
              threshold: float = 50.0, in_force: bool = True,
-             rule_note: str | None = None) -> Evaluation:
+             rule_note: str | None = None,
+             cycles: tuple[tuple[str, ...], ...] | None = None) -> Evaluation:
     """Evaluate one rule on prepared edges (see :func:`entityscreen.ownership.graph.prepare`)."""
     edge_tuple = tuple(edges)
     certain = fixed_point(edge_tuple, seeds, threshold)
     possible = fixed_point(edge_tuple, seeds, threshold, unknown_as=100.0)
-    return Evaluation(rule, edge_tuple, seeds, threshold, certain, possible, in_force, rule_note)
+    return Evaluation(rule, edge_tuple, seeds, threshold, certain, possible, in_force, rule_note,
+                      cycle_groups=cycles)

@@ -24,6 +24,7 @@ class Prepared:
     edges: tuple[Edge, ...]  # counted: ownership / branch with a share, or share unknown
     control: tuple[Edge, ...]  # control without ownership: shown, never counted
     issues: tuple[Issue, ...]
+    cycles: tuple[tuple[str, ...], ...] = ()  # strongly connected groups, each sorted
 
 
 def _where(e: Edge) -> str:
@@ -79,10 +80,11 @@ def prepare(edges: Iterable[Edge], on: str) -> Prepared:
             issues.append(Issue("over 100 %", f"{owned}: its owners' shares add up to "
                                 f"{total:g} %; check the sources", owned))
     counted = tuple(kept.values())
-    for cycle in cycles(counted):
+    groups = tuple(tuple(c) for c in cycles(counted))
+    for cycle in groups:
         issues.append(Issue("cycle", "ownership cycle: " + " → ".join([*cycle, cycle[0]])
                             + "; evaluated to a fixed point", cycle[0]))
-    return Prepared(counted, tuple(control), tuple(issues))
+    return Prepared(counted, tuple(control), tuple(issues), groups)
 
 
 def _share(e: Edge) -> str:

@@ -170,7 +170,8 @@ class Ownership:
             threshold = period.threshold if period else next(
                 (p.threshold for p in periods() if p.rule == rule), 50.0)
             out[rule] = evaluate(rule, prepared.edges, seeds, threshold=threshold,
-                                 in_force=period is not None, rule_note=rule_note(rule, on))
+                                 in_force=period is not None, rule_note=rule_note(rule, on),
+                                 cycles=prepared.cycles)
         return out, prepared.issues
 
     def verdicts(self, key: str, *, on: str | None = None, below: int = 0) -> PartyVerdicts:
