@@ -57,3 +57,20 @@ def test_cycles_are_counted_and_terminate() -> None:
     r = evaluate_arrays(g, seeds)
     assert r.on_cycles == 2
     assert list(np.flatnonzero(r.certain >= 0)) == [0, 1, 2]
+
+
+def test_large_subgraphs_use_arrays_with_the_same_rounds() -> None:
+    import random
+
+    from entityscreen.ownership.engine import ARRAYS_FROM, fixed_point
+
+    rnd = random.Random(3)
+    edges = prepare([Edge(f"n{rnd.randrange(300)}", f"n{rnd.randrange(300)}",
+                          rnd.choice([None, 20.0, 50.0, 100.0, rnd.uniform(0, 100)]))
+                     for _ in range(3 * ARRAYS_FROM)], "2026-01-01").edges
+    assert len(edges) >= ARRAYS_FROM
+    seeds = {f"n{i}": Seed(f"n{i}", "t", "t") for i in range(0, 300, 25)}
+    ev = evaluate("ofac_50", edges, seeds)
+    assert ev.certain == fixed_point(edges, seeds)
+    assert ev.possible == fixed_point(edges, seeds, unknown_as=100.0)
+    assert len(ev.certain) > len(seeds)

@@ -9,14 +9,16 @@ possible) and ends when a round restricts nobody new.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from entityscreen.ownership.engine import EPSILON
+from entityscreen.ownership.model import Edge
 
-__all__ = ["ArrayGraph", "BulkResult", "evaluate_arrays", "propagate", "strip"]
+__all__ = ["ArrayGraph", "BulkResult", "evaluate_arrays", "levels", "propagate", "strip"]
 
 IntArray = npt.NDArray[np.int64]
 # days since 1970 for "no date": before / after every real date
@@ -136,3 +138,24 @@ def evaluate_arrays(g: ArrayGraph, seeds: npt.NDArray[np.bool_], threshold: floa
     totals = np.bincount(g.owned[known], weights=g.share[known], minlength=g.n)
     return BulkResult(certain, possible, held, rounds, dict(removed or {}),
                       int((totals > 100 + 0.01).sum()), _on_cycles(g))
+
+
+def levels(edges: Sequence[Edge], seeds: Iterable[str], threshold: float = 50.0, *,
+           unknown_as: float = 0.0) -> dict[str, int]:
+    """:func:`entityscreen.ownership.engine.fixed_point` on arrays: the same rounds."""
+    ids: dict[str, int] = {}
+    owner = np.fromiter((ids.setdefault(e.owner, len(ids)) for e in edges), np.int32,
+                        len(edges))
+    owned = np.fromiter((ids.setdefault(e.owned, len(ids)) for e in edges), np.int32,
+                        len(edges))
+    share = np.fromiter((np.nan if e.share is None else e.share for e in edges), np.float64,
+                        len(edges))
+    seed_list = list(seeds)
+    for k in seed_list:
+        ids.setdefault(k, len(ids))
+    mask = np.zeros(len(ids), dtype=bool)
+    mask[[ids[k] for k in seed_list]] = True
+    level, _held, _rounds = propagate(ArrayGraph(len(ids), owner, owned, share), mask,
+                                      threshold, unknown_as=unknown_as)
+    keys = list(ids)
+    return {keys[i]: int(level[i]) for i in np.flatnonzero(level >= 0)}
