@@ -6,11 +6,14 @@ paths in at most 50 ms.
 
 The generated graph (seeded, reproducible), shaped like GLEIF relationship data:
 
-- 0.8 N parties; 70 % of holdings are "direct parent" links, each party but the first few
-  thousand gets one parent drawn from earlier parties with a strong lean to the early ones
-  (a few huge groups, many small ones, chains tens deep), share 100 % (60 %), unknown
-  (25 %, a consolidation without a percentage) or 50-100 % (15 %);
-- 30 % are minority stakes of 1-49 % between random parties (these also make cycles);
+- 0.75 N companies and 0.05 N investors (persons, funds: owned by nobody);
+- 70 % of holdings are "direct parent" links: every company but the first few thousand gets
+  one parent drawn from earlier companies with a strong lean to the early ones (a few huge
+  groups, many small ones), share 100 % (60 %), unknown (25 %, a consolidation without a
+  percentage) or 50-100 % (15 %);
+- 30 % are minority stakes of 1-49 % in companies without a 100 % parent, held by investors
+  (95 %) or other companies (5 %: cross-holdings, which also make cycles and some totals over
+  100 %);
 - 5 % of holdings ended in the past (inactive on the evaluation date), 0.1 % are duplicates;
 - 20,000 random parties are listed (the SDN list is ~17,000 entries).
 
@@ -48,16 +51,21 @@ LISTED = 20_000
 
 def generate(n_edges: int, seed: int = 6) -> tuple[int, dict[str, np.ndarray]]:
     rng = np.random.default_rng(seed)
-    n = int(n_edges * 0.8)
+    companies = int(n_edges * 0.75)
+    n = int(n_edges * 0.8)  # the rest are investors: persons and funds that nobody owns
     n_tree = int(n_edges * 0.7)
-    child = rng.choice(np.arange(5_000, n), size=n_tree, replace=False).astype(np.int64)
+    child = rng.choice(np.arange(5_000, companies), size=n_tree, replace=False).astype(np.int64)
     parent = (child * rng.random(n_tree) ** 3).astype(np.int64)
     kind = rng.random(n_tree)
     tree_share = np.where(kind < 0.6, 100.0, np.where(kind < 0.85, np.nan,
                                                       rng.uniform(50, 100, n_tree)))
     n_min = n_edges - n_tree
-    mo = rng.integers(0, n, n_min)
-    md = rng.integers(0, n, n_min)
+    # minority stakes: mostly investors, 5 % other companies (cross-holdings, some cycles),
+    # in companies without a 100 % parent (group roots and partly held ones)
+    mo = np.where(rng.random(n_min) < 0.95, rng.integers(companies, n, n_min),
+                  rng.integers(0, companies, n_min))
+    open_to = np.concatenate([np.arange(5_000), child[tree_share != 100.0]])
+    md = rng.choice(open_to, size=n_min)
     owner = np.concatenate([parent, mo]).astype(np.int32)
     owned = np.concatenate([child, md]).astype(np.int32)
     share = np.concatenate([tree_share, rng.uniform(1, 49, n_min)])
