@@ -45,11 +45,11 @@ def _as_of(value: str | None) -> str:
         raise UsageError(f"--as-of {value!r} is not a date", fix="write YYYY-MM-DD") from None
 
 
-def _open(ctx: click.Context) -> Any:
+def _open(ctx: click.Context, **overrides: Any) -> Any:
     from entityscreen.cli import _open as open_screener
     from entityscreen.cli import _settings
 
-    return open_screener(_settings(ctx))
+    return open_screener(_settings(ctx, **overrides))
 
 
 as_of_option = click.option("--as-of", "as_of", metavar="DATE",
@@ -109,8 +109,12 @@ def _print_tree(pv: PartyVerdicts) -> None:
     if up:
         console.print("  owned by:")
         for e, level in up:
+            owner = pv.nodes.get(e.owner)
+            listed = escape(f" [listed: {owner.party_id}, matched {owner.matched_name or ''}"
+                            f" {owner.score:.2f}]") if owner and owner.party_id else ""
             console.print(f"  {'  ' * level}↑ {escape(pv.name(e.owner))} "
-                          f"{share_text(e.share)} ({e.basis.value}; {e.source} {e.record})")
+                          f"{share_text(e.share)}{listed} ({e.basis.value}; {e.source} "
+                          f"{e.record})")
     if pv.below:
         console.print("  owns:")
         for e in pv.below:
@@ -160,19 +164,22 @@ def ownership_group() -> None:
 @click.option("--names", "names_file", type=click.Path(exists=True, dir_okay=False,
                                                        path_type=Path),
               help="gleif: the LEI-CDF (Level 1) file giving the parties' names.")
+@click.option("--threshold", type=click.FloatRange(0, 1),
+              help="Score at or above which a party is taken to be the listed party it "
+              "matches [the search threshold, 0.82].")
 @click.option("--skip-bad", is_flag=True,
               help="Import the readable rows and list the refused ones (default: refuse "
               "the file).")
 @click.pass_context
 def import_cmd(ctx: click.Context, file: Path, fmt: str, name: str | None,
-               names_file: Path | None, skip_bad: bool) -> None:
+               names_file: Path | None, threshold: float | None, skip_bad: bool) -> None:
     """Import ownership holdings from FILE, matching every party to the listed parties."""
     from entityscreen.ownership.importers import read
 
     source = name or file.name
     parsed = read(file, fmt, source=source, names=names_file)
     sha = hashlib.sha256(file.read_bytes()).hexdigest()
-    with _open(ctx) as screener, Ownership.open(screener) as own:
+    with _open(ctx, threshold=threshold) as screener, Ownership.open(screener) as own:
         report = own.import_parsed(parsed, name=source, kind=fmt, origin=str(file),
                                    sha256=sha, skip_bad=skip_bad)
     _print_import(report)
@@ -183,6 +190,10 @@ def _print_import(r: ImportReport) -> None:
                f"({len(r.matched)} matched to listed parties, {r.unmatched} match none)")
     for n in r.matched:
         click.echo(f"  listed: {n.name} = {n.party_id} ({n.matched_name}, score {n.score:.2f})")
+    if r.unmatched:
+        more = r.unmatched - len(r.unmatched_names)
+        click.echo("  no listed party matches: " + "; ".join(r.unmatched_names)
+                   + (f"; ... and {more} more" if more > 0 else ""))
     for i in r.skipped:
         click.echo(f"  refused: {i.where}: {i.message}", err=True)
     for i in r.issues[:ISSUES_SHOWN]:

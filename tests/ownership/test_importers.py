@@ -109,3 +109,27 @@ def test_ftm_bad_lines_are_reported(tmp_path: Path) -> None:
     p = read_ftm(path, source="x")
     assert [i.where for i in p.problems] == ["x.ftm.json line 1", "x.ftm.json line 2"]
     assert "negative" in p.problems[0].message
+
+
+def test_user_table_xlsx_and_cell_formats(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from entityscreen.ownership.table import read_table
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Shareholder", "Subsidiary", "Percentage", "Basis", "Start Date", "Owned ID"])
+    ws.append(["Alpha Holdings", "Beta GmbH", "50 %", "", "2020-03", ""])
+    ws.append(["Alpha Holdings", "Gamma SA", "12,5", "ownership", "2021", ""])
+    ws.append(["Delta Trust", "Gamma SA", "unknown", "control", "", "529900B0OFX1G2LS5L25"])
+    path = tmp_path / "holdings.xlsx"
+    wb.save(path)
+    p = read_table(path, source="x")
+    assert p.problems == ()
+    got = [(e.owner, e.owned, e.share, e.basis, e.start) for e in p.edges]
+    assert got == [
+        ("name:alpha holdings", "name:beta gmbh", 50.0, Basis.OWNERSHIP, "2020-03-01"),
+        ("name:alpha holdings", "name:gamma sa", 12.5, Basis.OWNERSHIP, "2021-01-01"),
+        ("name:delta trust", "lei:529900B0OFX1G2LS5L25", None, Basis.CONTROL, None),
+    ]
+    assert [i.kind for i in p.notes] == ["unknown dates"]

@@ -15,8 +15,9 @@ from entityscreen.ownership.model import Link
 __all__ = ["links_of"]
 
 _LINKED = re.compile(r"Linked To:\s*([^;()]+?)\s*(?:\.\s*(?:;|$)|[;)]|$)", re.I)
-_SUBORDINATE = re.compile(r"subordinate (?:institution|unit|entity|organization)s?"
-                          r"(?:\s*(?:of|:))?\s*([^;.]+)", re.I)
+_SUBORDINATE = re.compile(
+    r"\b(?i:subordinate)(?: (?:institution|unit|entity|organization|body)s?)?"
+    r"(?:\s+(?:of|to)\s+|:\s*)((?:the )?[A-Z][^;.,()]{1,120})")
 
 
 def links_of(party: Party) -> list[Link]:

@@ -41,6 +41,7 @@ class ImportReport:
     nodes: int
     matched: tuple[OwnershipNode, ...]
     unmatched: int
+    unmatched_names: tuple[str, ...]  # the first few, for the report
     skipped: tuple[Issue, ...]  # rows refused and left out (only with skip_bad)
     issues: tuple[Issue, ...]  # duplicates, totals over 100 %, cycles, unknown dates
 
@@ -149,6 +150,7 @@ class Ownership:
         return ImportReport(name, len(parsed.edges), len(parsed.links), len(nodes),
                             tuple(n for n in nodes if n.party_id),
                             sum(1 for n in nodes if not n.party_id),
+                            tuple(n.name for n in nodes if not n.party_id)[:SHOWN_PROBLEMS],
                             parsed.problems, (*parsed.notes, *issues))
 
     # --- verdicts -----------------------------------------------------------------------
@@ -185,8 +187,9 @@ class Ownership:
         nodes = self.store.nodes(keys)
         evs, issues = self.evaluations(up, nodes, on)
         listed = [n.party_id for n in nodes.values() if n.party_id]
+        links = self.store.links(keys) + self.listed_links(listed)
         return PartyVerdicts(key, on, {r: ev.verdict(key) for r, ev in evs.items()}, nodes,
-                             issues, tuple(self.listed_links(listed)),
+                             issues, tuple(links),
                              tuple(e for e in down if e.active(on)),
                              tuple(e for e in up if e.active(on)))
 
