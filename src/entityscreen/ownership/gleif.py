@@ -18,7 +18,10 @@ IS_FUND-MANAGED_BY, IS_SUBFUND_OF, management or fund structure, not ownership: 
 IS_FEEDER_TO
 ================================  ===========================================================
 
-Inactive relationships are skipped (and counted in the notes). Names come from a Level-1
+A QuantifierAmount is read as the percentage it says it is (its unit is PERCENTAGE); a few
+records state 1.00 where 100 % seems meant, and are taken as written (1 %), so a share read
+from GLEIF is worth checking before it clears anyone. Inactive relationships are skipped
+(and counted in the notes). Names come from a Level-1
 (LEI-CDF) file given with ``names``; without it parties are known by LEI only, and are matched
 to listed parties that carry the LEI as an identifier.
 """

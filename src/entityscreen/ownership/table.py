@@ -16,6 +16,7 @@ owned_country
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from entityscreen.bulk.readers import open_table
@@ -64,10 +65,11 @@ def read_table(path: Path, *, source: str) -> Parsed:
                 problems.append(Issue("unreadable row", raw.problem, where))
                 continue
 
-            def get(name: str, f: object = raw.fields) -> str:
+            fields = raw.fields
+
+            def get(name: str, fields: Sequence[str] = fields) -> str:
                 i = col.get(name)
-                assert isinstance(f, list | tuple)
-                return str(f[i]).strip() if i is not None and i < len(f) else ""
+                return str(fields[i]).strip() if i is not None and i < len(fields) else ""
 
             try:
                 owner_name, owned_name = get("owner"), get("owned")
