@@ -56,6 +56,13 @@ def test_owners_json_verdicts_paths_and_restriction(own_home: Path) -> None:
         "Xinjiang Production and Construction Corps —30 %→ Tarim Example Trading Co —100 %→ "
         "Tarim Example Logistics LLC"]
     assert ofac["restriction"].startswith("Blocked")
+    owner = next(o for o in ofac["owners"])
+    assert (owner["name"], owner["share"], owner["listed_party"]) == (
+        "Tarim Example Trading Co", 100, None)
+    trading = json.loads(run(own_home, "owners", "--json", "Tarim Example Trading Co").stdout)
+    xpcc = next(o for o in trading["verdicts"][0]["owners"] if o["share"] == 30)
+    assert xpcc["listed_party"] == "us_csl:29299" and xpcc["match_score"] == 1.0
+    assert xpcc["matched_name"] == "XINJIANG PRODUCTION AND CONSTRUCTION CORPS"
     bis = next(v for v in out["verdicts"] if v["rule"] == "bis_affiliates")
     assert bis["status"] == "ownership unknown — due diligence required"
     # 40 % from a blocked company + 60 % from an unlisted one: not blocked

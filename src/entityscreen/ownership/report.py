@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from entityscreen.ownership.model import OwnershipPath, Status, Verdict
+from entityscreen.ownership.model import OwnershipNode, OwnershipPath, Status, Verdict
 from entityscreen.ownership.service import PartyVerdicts
 
 __all__ = [
@@ -31,7 +31,17 @@ def path_text(path: OwnershipPath, name_of: NameOf) -> str:
     return "".join(parts)
 
 
-def verdict_to_dict(v: Verdict, name_of: NameOf) -> dict[str, Any]:
+def verdict_to_dict(v: Verdict, name_of: NameOf,
+                    nodes: Mapping[str, OwnershipNode] | None = None) -> dict[str, Any]:
+    """One rule's verdict; with ``nodes``, each owner carries the listed party it matched
+    (``listed_party``, ``matched_name``, ``match_score``)."""
+    def owner(key: str, share: float | None, status: str) -> dict[str, Any]:
+        node = (nodes or {}).get(key)
+        return {"key": key, "name": name_of(key), "share": share, "status": status,
+                "listed_party": node.party_id if node else None,
+                "matched_name": node.matched_name if node else None,
+                "match_score": node.score if node else None}
+
     return {
         "rule": v.rule,
         "status": v.status.value,
@@ -39,8 +49,7 @@ def verdict_to_dict(v: Verdict, name_of: NameOf) -> dict[str, Any]:
         "aggregate": v.aggregate,
         "reason": v.reason,
         "restriction": v.restriction,
-        "owners": [{"key": c.owner, "name": name_of(c.owner), "share": c.share,
-                    "status": c.owner_status.value} for c in v.owners],
+        "owners": [owner(c.owner, c.share, c.owner_status.value) for c in v.owners],
         "paths": [{"text": path_text(p, name_of), "listed": p.reason,
                    "steps": [{"owner": name_of(s.owner), "owned": name_of(s.owned),
                               "share": s.share} for s in p.steps]} for p in v.paths],
@@ -56,7 +65,8 @@ def party_to_dict(pv: PartyVerdicts) -> dict[str, Any]:
         "as_of": pv.on,
         "listed_party": node.party_id if node else None,
         "match_score": node.score if node else None,
-        "verdicts": [verdict_to_dict(v, pv.name) for v in pv.verdicts.values()],
+        "matched_name": node.matched_name if node else None,
+        "verdicts": [verdict_to_dict(v, pv.name, pv.nodes) for v in pv.verdicts.values()],
         "links": [{"party": lk.a, "to": lk.b, "relation": lk.relation, "source": lk.source}
                   for lk in pv.links],
         "issues": [{"kind": i.kind, "message": i.message, "where": i.where} for i in pv.issues],
