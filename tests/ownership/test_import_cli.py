@@ -103,6 +103,22 @@ def test_search_and_screen_say_restricted_by_extension(own_home: Path) -> None:
     assert rows[0]["decision"] == "match"
     assert rows[0]["ownership"][0]["verdicts"][0]["paths"]
     assert rows[1]["decision"] == "clear"
+    flat = own_home.parent / "out.csv"
+    assert run(own_home, "screen", str(infile), "-o", str(flat)).exit_code == 1  # a match
+    import csv
+
+    first = next(csv.DictReader(flat.open(encoding="utf-8")))
+    assert first["decision"] == "match"
+    assert first["ownership"].startswith("ofac_50: restricted by extension (100 %: ")
+    assert "Xinjiang Production and Construction Corps —30 %→ Tarim Example Trading Co" in (
+        first["ownership"])
+
+
+def test_bad_as_of_and_unknown_name(own_home: Path) -> None:
+    res = run(own_home, "owners", "--as-of", "3 May", "Tarim Example Trading Co")
+    assert res.exit_code == 2 and "write YYYY-MM-DD" in res.stderr
+    res = run(own_home, "owners", "Nobody At All")
+    assert res.exit_code == 2 and "not in the imported ownership data" in res.stderr
 
 
 def test_check_whole_graph_with_the_array_engine(own_home: Path) -> None:

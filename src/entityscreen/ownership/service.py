@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from entityscreen.errors import InputError
+from entityscreen.ownership.bulk import CheckResult
 from entityscreen.ownership.engine import Evaluation, evaluate
 from entityscreen.ownership.graph import prepare
 from entityscreen.ownership.matching import match_nodes
@@ -23,7 +24,7 @@ from entityscreen.ownership.rules import RULES, in_force, periods, seed_for
 from entityscreen.ownership.store import FILENAME, OwnershipStore, SourceInfo, now
 from entityscreen.screener import Screener
 
-__all__ = ["CheckResult", "ImportReport", "Ownership", "PartyVerdicts", "RuleCheck", "today"]
+__all__ = ["ImportReport", "Ownership", "PartyVerdicts", "today"]
 
 # Problems listed in an error message before "... and N more".
 SHOWN_PROBLEMS = 10
@@ -60,28 +61,6 @@ class PartyVerdicts:
     def name(self, key: str) -> str:
         node = self.nodes.get(key)
         return node.name if node else key
-
-
-@dataclass(frozen=True)
-class RuleCheck:
-    rule: str
-    in_force: bool
-    listed: int  # parties in the data matched to a listing the rule starts from
-    extended: tuple[tuple[str, float], ...]  # (key, % held by restricted owners)
-    unknown: tuple[str, ...]  # could reach the threshold: shares unknown
-    rounds: int
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    on: str
-    parties: int
-    holdings: int
-    removed: dict[str, int]
-    over_100: int
-    on_cycles: int
-    rules: tuple[RuleCheck, ...]
-    names: dict[str, str]
 
 
 def rule_note(rule: str, on: str) -> str:
@@ -212,47 +191,11 @@ class Ownership:
 
     def check(self, on: str | None = None) -> CheckResult:
         """Every rule over every holding as of ``on``, with the array engine."""
-        import numpy as np
+        from entityscreen.ownership.bulk import check_store
 
-        from entityscreen.ownership.fast import NO_END, NO_START, evaluate_arrays, strip
-
-        on = on or today()
-        ids: dict[str, int] = {}
-        owner, owned, share, start, end = [], [], [], [], []
-
-        def day(iso: str | None, default: int) -> int:
-            return default if not iso else (datetime.fromisoformat(iso[:10]).date()
-                                            - datetime(1970, 1, 1).date()).days
-
-        for e in self.store.all_edges():
-            owner.append(ids.setdefault(e.owner, len(ids)))
-            owned.append(ids.setdefault(e.owned, len(ids)))
-            share.append(np.nan if e.share is None else (100.0 if e.basis.value == "branch"
-                                                         else e.share))
-            start.append(day(e.start, NO_START))
-            end.append(day(e.end, NO_END))
-        keys = list(ids)
-        nodes = self.store.nodes(keys)
-        g, removed = strip(np.array(owner, dtype=np.int32), np.array(owned, dtype=np.int32),
-                           np.array(share, dtype=np.float64), len(ids),
-                           start=np.array(start, dtype=np.int32),
-                           end=np.array(end, dtype=np.int32), on=day(on, 0))
-        rules = []
-        result = None
-        for rule in RULES:
-            seeds = np.zeros(len(ids), dtype=bool)
-            for k, n in nodes.items():
-                if n.party_id and self.seed(rule, n) is not None:
-                    seeds[ids[k]] = True
-            period = in_force(rule, on)
-            threshold = period.threshold if period else 50.0
-            result = evaluate_arrays(g, seeds, threshold, removed)
-            ext = np.flatnonzero(result.certain > 0)
-            unk = np.flatnonzero((result.possible >= 0) & (result.certain < 0))
-            rules.append(RuleCheck(
-                rule, period is not None, int(seeds.sum()),
-                tuple((keys[i], round(float(result.held[i]), 6)) for i in ext),
-                tuple(keys[i] for i in unk), result.rounds))
-        return CheckResult(on, len(ids), len(g.owner), removed,
-                           result.over_100 if result else 0, result.on_cycles if result else 0,
-                           tuple(rules), {k: n.name for k, n in nodes.items()})
+        seeds: dict[str, set[str]] = {rule: set() for rule in RULES}
+        for node in self.store.listed_nodes():
+            for rule in RULES:
+                if self.seed(rule, node) is not None:
+                    seeds[rule].add(node.key)
+        return check_store(self.store, seeds, on or today())

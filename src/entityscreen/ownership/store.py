@@ -158,6 +158,13 @@ class OwnershipStore:
             "WHERE norm = ? OR key = ? ORDER BY key", (normalize(name), name)).fetchall()
         return [OwnershipNode(*r) for r in rows]
 
+    def listed_nodes(self) -> list[OwnershipNode]:
+        """Parties matched to a listed party."""
+        rows = self.conn.execute(
+            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
+            "WHERE party_id IS NOT NULL ORDER BY key").fetchall()
+        return [OwnershipNode(*r) for r in rows]
+
     def with_party(self, party_id: str) -> list[OwnershipNode]:
         rows = self.conn.execute(
             "SELECT key, name, country, party_id, score, matched_name FROM nodes "
