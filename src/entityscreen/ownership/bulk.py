@@ -20,6 +20,8 @@ from entityscreen.ownership.store import OwnershipStore
 __all__ = ["CheckResult", "RuleCheck", "check_store", "load_arrays"]
 
 _EPOCH = date(1970, 1, 1)
+# Holdings read from the store per fetch: bounds the Python objects alive at once.
+FETCH = 200_000
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,26 @@ def _day(iso: str | None, default: int) -> int:
 
 def load_arrays(store: OwnershipStore, on: str) -> tuple[list[str], ArrayGraph, dict[str, int]]:
     ids: dict[str, int] = {}
-    owner, owned, share, start, end = [], [], [], [], []
-    nan = float("nan")
-    for o, d, s, basis, b, e in store.conn.execute(
-            "SELECT owner, owned, share, basis, start, end_ FROM edges"):
-        owner.append(ids.setdefault(o, len(ids)))
-        owned.append(ids.setdefault(d, len(ids)))
-        share.append(100.0 if basis == "branch" else nan if s is None else s)
-        start.append(_day(b, NO_START))
-        end.append(_day(e, NO_END))
-    g, removed = strip(np.array(owner, dtype=np.int32), np.array(owned, dtype=np.int32),
-                       np.array(share, dtype=np.float64), len(ids),
-                       start=np.array(start, dtype=np.int32), end=np.array(end, dtype=np.int32),
+    put = ids.setdefault
+    parts: list[tuple[np.ndarray, ...]] = []
+    cur = store.conn.execute(
+        "SELECT owner, owned, CASE WHEN basis = 'branch' THEN 100.0 ELSE share END, start, end_ "
+        "FROM edges")
+    while rows := cur.fetchmany(FETCH):
+        owner, owned, share, start, end = zip(*rows, strict=True)
+        parts.append((
+            np.array([put(k, len(ids)) for k in owner], dtype=np.int32),
+            np.array([put(k, len(ids)) for k in owned], dtype=np.int32),
+            np.array(share, dtype=np.float64),  # None (unknown) becomes NaN
+            np.array([NO_START if d is None else _day(d, NO_START) for d in start],
+                     dtype=np.int32),
+            np.array([NO_END if d is None else _day(d, NO_END) for d in end], dtype=np.int32)))
+    if parts:
+        cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
+    else:
+        cols = [np.zeros(0, dtype=t) for t in (np.int32, np.int32, np.float64, np.int32,
+                                                np.int32)]
+    g, removed = strip(cols[0], cols[1], cols[2], len(ids), start=cols[3], end=cols[4],
                        on=_day(on, 0))
     return list(ids), g, removed
 
