@@ -50,6 +50,8 @@ class _Group(click.Group):
         "diff": ("entityscreen.cli_watch", "diff_cmd"),
         "watch": ("entityscreen.cli_watch", "watch_group"),
         "rescreen": ("entityscreen.cli_watch", "rescreen_cmd"),
+        "owners": ("entityscreen.cli_owners", "owners_cmd"),
+        "ownership": ("entityscreen.cli_owners", "ownership_group"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -40,9 +40,13 @@ def search_result(screener: Screener, query: Query) -> dict[str, Any]:
         static = screener.derived(party, party_to_result)
         results.append(hit_to_dict(hit, party, static))
     status = data_status(screener.freshness())
+    from entityscreen.ownership.hook import ownership_for_name
+
     return {
         "query": query_to_dict(query),
         "results": results,
+        # parties restricted by extension (50 % rules); [] without ownership data
+        "ownership": ownership_for_name(screener, query.name),
         "data": {"stale": status["stale"],
                  "oldest_days": max((s["age_days"] for s in status["sources"]), default=None)},
     }
@@ -65,6 +69,7 @@ def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo
         echo(_dumps(result))
         return
     console = Console(highlight=False)
+    _print_ownership(console, result["ownership"])
     if not result["results"]:
         console.print(f"No listed party resembles {query.name!r}.")
         return
@@ -103,6 +108,25 @@ def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo
                      for f in screener.freshness())
     console.print(f"[dim]data: {ages} · algorithm {screener.algorithm.name} · threshold "
                   f"{screener.settings.threshold}[/]")
+
+
+def _print_ownership(console: Console, found: list[dict[str, Any]]) -> None:
+    """Verdicts of the 50 % rules for the name, when it is in the ownership data."""
+    for p in found:
+        for v in p["verdicts"]:
+            if v["status"] in ("clear", "listed"):
+                continue
+            console.print(f"[bold red]{escape(p['name'])}: {v['status']}[/] under {v['rule']} "
+                          f"({v['aggregate']:g} % held by restricted owners, as of "
+                          f"{p['as_of']})")
+            for path in v["paths"]:
+                console.print(f"  path: {escape(path['text'])}  [{escape(path['listed'])}]")
+            if v["restriction"]:
+                console.print(Padding(escape("inherits: " + v["restriction"]), (0, 0, 0, 2)))
+            for note in v["notes"]:
+                console.print(f"  [dim]{escape(note)}[/]")
+        if any(v["status"] not in ("clear", "listed") for v in p["verdicts"]):
+            console.print()
 
 
 def render_update(results: list[UpdateResult], echo: Echo) -> bool:

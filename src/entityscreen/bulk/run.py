@@ -33,6 +33,7 @@ from entityscreen.bulk.writers import (
     partial_path,
 )
 from entityscreen.errors import UsageError
+from entityscreen.ownership.hook import decision_for, ownership_for_name
 from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 
@@ -72,8 +73,12 @@ def _outcomes(screener: Screener, prepared: list[Prepared],
                 dicts.append(hit_to_dict(h, party, screener.derived(party, party_to_result)))
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
+        owned = ownership_for_name(screener, p.query.name)  # the 50 % rules; [] without data
+        extended = decision_for(owned)
+        if extended == "match" or (extended == "review" and decision == "clear"):
+            decision = extended
         out.append(Outcome(p.raw.row, p.key, p.name, decision, best, None,
-                           query_to_dict(p.query), tuple(dicts)))
+                           query_to_dict(p.query), tuple(dicts), tuple(owned)))
     return out
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.errors import UsageError
+from entityscreen.ownership.hook import summary_text
 from entityscreen.report import dumps as _dumps
 
 __all__ = [
@@ -61,6 +62,7 @@ class Outcome:
     reason: str | None = None  # why a rejected row could not be screened
     query: dict[str, Any] | None = None
     hits: tuple[dict[str, Any], ...] = ()  # results in the JSON contract (report.hit_to_dict)
+    ownership: tuple[dict[str, Any], ...] = ()  # 50 % rule verdicts (ownership.hook)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def flat_header(limit: int) -> list[str]:
     cols = ["row", "key", "name", "decision", "best_score", "reason", "hits"]
     for i in range(1, limit + 1):
         cols += [f"hit{i}_{f}" for f in HIT_FIELDS]
-    return [*cols, "list_versions", "algorithm"]
+    return [*cols, "ownership", "list_versions", "algorithm"]
 
 
 def _unique(items: Iterator[str | None]) -> str:
@@ -136,13 +138,14 @@ def flat_row(o: Outcome, ctx: RunContext) -> list[Any]:
                     _unique(x["restriction"] for x in lst), why(h)]
         else:
             row += [None] * len(HIT_FIELDS)
-    return [*row, ctx.versions_text, ctx.algorithm]
+    return [*row, summary_text(list(o.ownership)) or None, ctx.versions_text, ctx.algorithm]
 
 
 def json_row(o: Outcome, ctx: RunContext) -> dict[str, Any]:
     return {"row": o.row, "key": o.key, "name": o.name, "decision": o.decision,
             "best_score": o.best_score, "reason": o.reason, "query": o.query,
-            "hits": list(o.hits), "list_versions": ctx.list_versions,
+            "hits": list(o.hits), "ownership": list(o.ownership),
+            "list_versions": ctx.list_versions,
             "algorithm": ctx.algorithm}
 
 

@@ -1,0 +1,226 @@
+"""Ownership data on disk: ``ownership.sqlite`` beside the entityscreen store.
+
+One import replaces one named source in a single transaction (all of it or none of it).
+Parties are shared between sources by key (an LEI, a FollowTheMoney id, a normalised name), so
+the same holding stated by two sources meets itself and is counted once (see ``graph``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from entityscreen.errors import StoreError
+from entityscreen.normalize import normalize
+from entityscreen.ownership.model import Basis, Edge, Link, OwnershipNode
+
+__all__ = ["FILENAME", "OwnershipStore", "SourceInfo"]
+
+FILENAME = "ownership.sqlite"
+# Parties fetched per SQL statement when walking up or down the graph.
+BATCH = 500
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+  name TEXT PRIMARY KEY, kind TEXT NOT NULL, origin TEXT NOT NULL, sha256 TEXT NOT NULL,
+  imported_at TEXT NOT NULL, edges INTEGER NOT NULL, links INTEGER NOT NULL,
+  lists_state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+  key TEXT PRIMARY KEY, name TEXT NOT NULL, norm TEXT NOT NULL, country TEXT,
+  party_id TEXT, score REAL, matched_name TEXT);
+CREATE INDEX IF NOT EXISTS nodes_norm ON nodes(norm);
+CREATE INDEX IF NOT EXISTS nodes_party ON nodes(party_id);
+CREATE TABLE IF NOT EXISTS edges (
+  source TEXT NOT NULL, owner TEXT NOT NULL, owned TEXT NOT NULL, share REAL,
+  basis TEXT NOT NULL, start TEXT, end_ TEXT, as_of TEXT, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS edges_owned ON edges(owned);
+CREATE INDEX IF NOT EXISTS edges_owner ON edges(owner);
+CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
+CREATE TABLE IF NOT EXISTS links (
+  source TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, relation TEXT NOT NULL,
+  record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS links_a ON links(a);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    name: str
+    kind: str
+    origin: str
+    sha256: str
+    imported_at: str
+    edges: int
+    links: int
+    lists_state: str  # the list versions the parties were matched against
+
+
+def _edge(row: tuple[Any, ...]) -> Edge:
+    source, owner, owned, share, basis, start, end, as_of, record = row
+    return Edge(owner, owned, share, Basis(basis), start, end, as_of, source, record)
+
+
+class OwnershipStore:
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> OwnershipStore:
+        if not create and not path.exists():
+            raise StoreError(f"no ownership data at {path}",
+                             fix="import some with `entityscreen ownership import FILE`")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: {exc}",
+                             fix="move the file away and import the ownership data again"
+                             ) from None
+        return cls(path, conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> OwnershipStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def replace_source(self, info: SourceInfo, nodes: Iterable[OwnershipNode],
+                       edges: Iterable[Edge], links: Iterable[Link]) -> None:
+        """Replace everything ``info.name`` said, atomically."""
+        c = self.conn
+        try:
+            c.execute("BEGIN IMMEDIATE")
+            c.execute("DELETE FROM edges WHERE source = ?", (info.name,))
+            c.execute("DELETE FROM links WHERE source = ?", (info.name,))
+            c.executemany(
+                "INSERT INTO nodes VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET "
+                "name=excluded.name, norm=excluded.norm, "
+                "country=coalesce(excluded.country, country), party_id=excluded.party_id, "
+                "score=excluded.score, matched_name=excluded.matched_name",
+                ((n.key, n.name, normalize(n.name), n.country, n.party_id, n.score,
+                  n.matched_name) for n in nodes))
+            c.executemany(
+                "INSERT INTO edges VALUES (?,?,?,?,?,?,?,?,?)",
+                ((info.name, e.owner, e.owned, e.share, e.basis.value, e.start, e.end, e.as_of,
+                  e.record) for e in edges))
+            c.executemany("INSERT INTO links VALUES (?,?,?,?,?)",
+                          ((info.name, lk.a, lk.b, lk.relation, lk.record) for lk in links))
+            c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?)",
+                      (info.name, info.kind, info.origin, info.sha256, info.imported_at,
+                       info.edges, info.links, info.lists_state))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def remove_source(self, name: str) -> bool:
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        c.execute("DELETE FROM edges WHERE source = ?", (name,))
+        c.execute("DELETE FROM links WHERE source = ?", (name,))
+        gone = c.execute("DELETE FROM sources WHERE name = ?", (name,)).rowcount
+        c.execute("COMMIT")
+        return bool(gone)
+
+    def sources(self) -> list[SourceInfo]:
+        return [SourceInfo(*r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")]
+
+    def node(self, key: str) -> OwnershipNode | None:
+        row = self.conn.execute("SELECT key, name, country, party_id, score, matched_name "
+                                "FROM nodes WHERE key = ?", (key,)).fetchone()
+        return OwnershipNode(*row) if row else None
+
+    def nodes(self, keys: Iterable[str]) -> dict[str, OwnershipNode]:
+        out: dict[str, OwnershipNode] = {}
+        wanted = list(dict.fromkeys(keys))
+        for i in range(0, len(wanted), BATCH):
+            part = wanted[i:i + BATCH]
+            q = ("SELECT key, name, country, party_id, score, matched_name FROM nodes WHERE key "
+                 f"IN ({','.join('?' * len(part))})")
+            for row in self.conn.execute(q, part):
+                out[row[0]] = OwnershipNode(*row)
+        return out
+
+    def find(self, name: str) -> list[OwnershipNode]:
+        """Parties whose name normalises to the same text as ``name``, or with that key."""
+        rows = self.conn.execute(
+            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
+            "WHERE norm = ? OR key = ? ORDER BY key", (normalize(name), name)).fetchall()
+        return [OwnershipNode(*r) for r in rows]
+
+    def listed_nodes(self) -> list[OwnershipNode]:
+        """Parties matched to a listed party."""
+        rows = self.conn.execute(
+            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
+            "WHERE party_id IS NOT NULL ORDER BY key").fetchall()
+        return [OwnershipNode(*r) for r in rows]
+
+    def with_party(self, party_id: str) -> list[OwnershipNode]:
+        rows = self.conn.execute(
+            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
+            "WHERE party_id = ? ORDER BY key", (party_id,)).fetchall()
+        return [OwnershipNode(*r) for r in rows]
+
+    def _edges(self, column: str, keys: list[str]) -> list[Edge]:
+        out: list[Edge] = []
+        for i in range(0, len(keys), BATCH):
+            part = keys[i:i + BATCH]
+            q = f"SELECT * FROM edges WHERE {column} IN ({','.join('?' * len(part))})"
+            out += [_edge(r) for r in self.conn.execute(q, part)]
+        return out
+
+    def edges_into(self, keys: Iterable[str]) -> list[Edge]:
+        return self._edges("owned", list(keys))
+
+    def walk(self, key: str, *, up: bool, max_depth: int | None = None,
+             max_nodes: int = 100_000) -> list[Edge]:
+        """Every edge above (owners, their owners...) or below ``key``, breadth first."""
+        seen = {key}
+        frontier = [key]
+        out: list[Edge] = []
+        depth = 0
+        while frontier and (max_depth is None or depth < max_depth) and len(seen) < max_nodes:
+            depth += 1
+            found = self._edges("owned" if up else "owner", frontier)
+            out += found
+            nxt = []
+            for e in found:
+                k = e.owner if up else e.owned
+                if k not in seen:
+                    seen.add(k)
+                    nxt.append(k)
+            frontier = nxt
+        return out
+
+    def links(self, keys: Iterable[str]) -> list[Link]:
+        wanted = list(keys)
+        out: list[Link] = []
+        for i in range(0, len(wanted), BATCH):
+            part = wanted[i:i + BATCH]
+            q = f"SELECT a, b, relation, source, record FROM links WHERE a IN " \
+                f"({','.join('?' * len(part))})"
+            out += [Link(*r) for r in self.conn.execute(q, part)]
+        return out
+
+    def all_edges(self) -> Iterator[Edge]:
+        for r in self.conn.execute("SELECT * FROM edges"):
+            yield _edge(r)
+
+    def all_nodes(self) -> Iterator[OwnershipNode]:
+        for r in self.conn.execute("SELECT key, name, country, party_id, score, matched_name "
+                                   "FROM nodes"):
+            yield OwnershipNode(*r)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
