@@ -44,9 +44,9 @@ def test_yente_client_errors_carry_the_detail(server: Server) -> None:
     from yente_client import Client
     from yente_client.exceptions import AuthenticationError, NotFoundError
 
-    with Client(api_key="es_00000000_wrong", base_url=server.url) as client:
-        with pytest.raises(AuthenticationError, match="unknown or revoked"):
-            client.search("SenseTime")
-    with Client(api_key=server.keys["screener"], base_url=server.url) as client:
-        with pytest.raises(NotFoundError, match="no listed party"):
-            client.fetch("us_csl:nope")
+    with (Client(api_key="es_00000000_wrong", base_url=server.url) as client,
+          pytest.raises(AuthenticationError, match="unknown or revoked")):
+        client.search("SenseTime")
+    with (Client(api_key=server.keys["screener"], base_url=server.url) as client,
+          pytest.raises(NotFoundError, match="no listed party")):
+        client.fetch("us_csl:nope")
