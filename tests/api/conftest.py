@@ -3,6 +3,7 @@ with one key per role; and helpers to start an app in-process on its own home.""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -46,13 +47,12 @@ def make_keys(home: Path) -> dict[str, str]:
         }
 
 
-@pytest.fixture(scope="session")
-def server(home: Path, screener: object) -> Iterator[Server]:
-    """``screener`` first: the session's store is imported and indexed once, by it."""
+@contextlib.contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """``entityscreen serve`` in a thread on a free loopback port, until its lists are
+    loaded; yields its URL."""
     import uvicorn
 
-    settings = Settings.from_env(home=home)
-    keys = make_keys(home)
     port = free_port()
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
                             log_level="warning")
@@ -67,9 +67,19 @@ def server(home: Path, screener: object) -> Iterator[Server]:
                 break
         except httpx.TransportError:
             pass
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not become ready")
-        time.sleep(0.1)
-    yield Server(url, home, keys)
-    srv.should_exit = True
-    thread.join(timeout=10)
+        time.sleep(0.05)
+    try:
+        yield url
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(home: Path, screener: object) -> Iterator[Server]:
+    """``screener`` first: the session's store is imported and indexed once, by it."""
+    keys = make_keys(home)
+    with serving(Settings.from_env(home=home)) as url:
+        yield Server(url, home, keys)
