@@ -98,7 +98,9 @@ class Jobs:
                     "top": summary.top})
             job.update(status="done", finished_at=_now(), **counts)
         except EntityscreenError as exc:
-            job.update(status="failed", finished_at=_now(), error=str(exc))
+            # name the file as the user knows it
+            job.update(status="failed", finished_at=_now(),
+                       error=str(exc).replace(source.name, job["filename"]))
         except Exception as exc:  # a bug: the job says so, the server stays up
             job.update(status="failed", finished_at=_now(),
                        error=f"internal error: {type(exc).__name__}")
