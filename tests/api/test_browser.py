@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tests.api.conftest import Server
 
 CHROMIUM = Path("/usr/bin/chromium")

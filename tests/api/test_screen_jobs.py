@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 
-from entityscreen.audit import Ledger
 from tests.api.conftest import Server
 
-CSV = ("customer_id,name,country\n"
-       "c1,SenseTime Group Limited,CN\n"
-       "c2,Jane Quite Unlisted Person,GB\n"
-       "c3,,US\n").encode()
+from entityscreen.audit import Ledger
+
+CSV = (b"customer_id,name,country\n"
+       b"c1,SenseTime Group Limited,CN\n"
+       b"c2,Jane Quite Unlisted Person,GB\n"
+       b"c3,,US\n")
 
 
 def _wait(server: Server, job_id: str) -> dict[str, object]:
