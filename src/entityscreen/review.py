@@ -113,6 +113,7 @@ class Reviews:
             conn = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # as the ledger: survives a crash
             conn.executescript(_SCHEMA)
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"cannot open the review database {path}: {exc}") from None
