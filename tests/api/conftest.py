@@ -77,9 +77,11 @@ def serving(settings: Settings) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(home: Path, screener: object) -> Iterator[Server]:
-    """``screener`` first: the session's store is imported and indexed once, by it."""
+    """``screener`` first: the session's store is imported and indexed once, by it. One
+    server per module: its threads end with the module (other tests fork, and check that
+    they are alone)."""
     keys = make_keys(home)
     with serving(Settings.from_env(home=home)) as url:
         yield Server(url, home, keys)

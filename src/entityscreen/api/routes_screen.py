@@ -40,7 +40,7 @@ async def submit(
     """The file goes as multipart field ``file`` or as the raw body with ``?filename=``.
     Answers 202 with the job; poll ``status_url`` until ``done``, then get ``results_url``."""
     service: Service = request.app.state.service
-    screener = service.ready()
+    service.ready()
     cap = service.settings.max_upload_bytes
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
@@ -63,7 +63,7 @@ async def submit(
             raise UsageError("a raw upload needs ?filename=NAME.csv (or .xlsx, .jsonl...)")
     if not data:
         raise UsageError("the uploaded file is empty")
-    job = service.jobs.submit(data, name, actor=key.actor, index=screener.index,
+    job = service.jobs.submit(data, name, actor=key.actor, index=service.ready().index,
                               output_format=output_format, limit=limit)
     return json_response(_links(job), status=202)
 

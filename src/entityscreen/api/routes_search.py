@@ -145,14 +145,16 @@ async def match(
     algorithm: str | None = None,
 ) -> Response:
     service = _service(request)
-    screener = service.ready()
+    service.ready()
     datasets = _datasets(dataset)
     limit = _limit(limit, service)
     threshold = service.settings.threshold if threshold is None else threshold
+    body = await read_json(request, service.settings.max_body_bytes)
+    # taken after the last await: a list reload cannot swap it out mid-answer
+    screener = service.ready()
     if algorithm not in (None, "best", "default", screener.algorithm.name):
         raise UsageError(f"unknown algorithm {algorithm!r}",
                          fix=f"use best or one of: {', '.join(ALGORITHMS)}")
-    body = await read_json(request, service.settings.max_body_bytes)
     if not isinstance(body, dict) or not isinstance(body.get("queries"), dict):
         raise UsageError('expected {"queries": {KEY: {"schema": ..., "properties": ...}}}')
     cap = service.settings.max_queries
