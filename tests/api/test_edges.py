@@ -133,3 +133,30 @@ def test_lists_show_versions(server: Server) -> None:
     by = {s["source"]: s for s in data["sources"]}
     assert by["uk_ofsi"]["records"] == 4686 and by["un_sc"]["published"] == "2026-02-27"
     assert data["algorithm"] == "entityscreen-1"
+
+
+def test_a_slow_client_gets_408_and_holds_no_one_up(server: Server,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    from entityscreen.api import edges
+
+    monkeypatch.setattr(edges, "BODY_TIMEOUT", 1.0)
+    where = urlsplit(server.url)
+    with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+        sock.sendall(b"POST /match/default HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                     b"application/json\r\nContent-Length: 100\r\nAuthorization: Bearer "
+                     + server.keys["screener"].encode() + b"\r\n\r\n{\"queries\"")
+        # meanwhile the server answers others
+        assert server.client().get("/search", params={"q": "Megvii"}).status_code == 200
+        reply = b""
+        while b"\r\n\r\n" not in reply or not reply.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408")
+    data = json.loads(body)
+    assert set(data) == ERROR_KEYS and data["error"] == "request_timeout"

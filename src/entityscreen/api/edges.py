@@ -66,8 +66,8 @@ async def _entityscreen_error(request: Request, exc: Exception) -> Response:
         elif exc.http_status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
     name = _snake(type(exc).__name__)
-    if isinstance(exc, AccessError):
-        name = _STATUS_NAMES.get(exc.http_status, "access_error")
+    if isinstance(exc, AccessError) or exc.http_status != type(exc).http_status:
+        name = _STATUS_NAMES.get(exc.http_status, "error")  # a status set per instance
     return error_response(exc.http_status, exc.message, fix=exc.fix, error=name,
                           headers=headers)
 
