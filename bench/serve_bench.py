@@ -61,6 +61,21 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its children so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, float]:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
@@ -115,12 +130,14 @@ def run(workers: int, seconds: int, connections: int, home: str) -> None:
                                ("POST /match (1 query)", _LUA % (names_raw, key, _POST))):
                 script = Path(tmp) / "s.lua"
                 script.write_text(lua)
-                before = _load()
+                before, cpu = _load(), _cpu_seconds(server.pid)
                 r = _wrk(url, script, seconds, connections)
+                # server CPU per answer: what the load average cannot distort much
+                per = (_cpu_seconds(server.pid) - cpu) / max(1.0, r["rps"] * seconds) * 1000
                 print(f"  {label:22} {r['rps']:7.0f} req/s  p50 {r['p50']:6.1f} ms  "
-                      f"p90 {r['p90']:6.1f} ms  p99 {r['p99']:6.1f} ms  non-2xx "
-                      f"{r['non2xx']}  socket errors {r['socket_errors']}  "
-                      f"(load before {before}, after {_load()})")
+                      f"p90 {r['p90']:6.1f} ms  p99 {r['p99']:6.1f} ms  server CPU "
+                      f"{per:.2f} ms/request  non-2xx {r['non2xx']}  socket errors "
+                      f"{r['socket_errors']}  (load before {before}, after {_load()})")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -126,28 +126,39 @@ class Ledger:
     def append(self, kind: str, *, actor: str, body: dict[str, Any],
                at: datetime | None = None) -> int:
         """Write one record and commit it; returns its sequence number."""
-        text = _canonical(body)
+        return self.append_many([(kind, actor, body)], at=at)[0]
+
+    def append_many(self, records: list[tuple[str, str, dict[str, Any]]], *,
+                    at: datetime | None = None) -> list[int]:
+        """Write (kind, actor, body) records in one transaction (a group commit) and commit
+        them; returns their sequence numbers."""
         stamp = (at or datetime.now(UTC)).isoformat(timespec="microseconds")
+        texts = [(kind, actor, _canonical(body)) for kind, actor, body in records]
         conn = self._conn
         try:
             conn.execute("BEGIN IMMEDIATE")
             row = conn.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
             if row is None:
-                seq = int(self._meta("purged_upto") or 0) + 1
+                seq = int(self._meta("purged_upto") or 0)
                 prev = self._meta("anchor") or GENESIS
             else:
-                seq, prev = row[0] + 1, row[1]
-            digest = _digest(prev, seq, stamp, kind, actor, text)
-            conn.execute("INSERT INTO ledger VALUES (?,?,?,?,?,?,?)",
-                         (seq, stamp, kind, actor, text, prev, digest))
+                seq, prev = row
+            rows, seqs = [], []
+            for kind, actor, text in texts:
+                seq += 1
+                digest = _digest(prev, seq, stamp, kind, actor, text)
+                rows.append((seq, stamp, kind, actor, text, prev, digest))
+                seqs.append(seq)
+                prev = digest
+            conn.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?)", rows)
             conn.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('head', ?)",
-                         (f"{seq}:{digest}",))
+                         (f"{seq}:{prev}",))
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(f"cannot write the audit ledger {self.path}: {exc}") from None
-        return seq
+        return seqs
 
     def records(self, *, start: str | None = None, end: str | None = None,
                 kind: str | None = None) -> Iterator[Record]:

@@ -113,14 +113,17 @@ async def search(
     s = service.screen(screener, query, limit=want, threshold=threshold)
     s = Screened(s.query, [p for p in s.pairs if _in(p[1], datasets)][offset:offset + limit])
     results = s.results
-    service.record(screener, key, "search", {"q": [s]}, threshold=threshold, limit=limit)
-    return json_response({
+    answer = json_response({
         "query": query_to_dict(query),
         "results": [_entity(screener, r) for r in results],
         "total": {"value": len(results), "relation": "eq"},
         "limit": limit, "offset": offset, "facets": {},
         "data": data_status(screener.freshness()),
     })
+    # made whole before this await (a reload may swap the screener); sent once recorded
+    await service.record(screener, key, "search", {"q": [s]}, threshold=threshold,
+                         limit=limit)
+    return answer
 
 
 def _merge(screened: list[Screened], limit: int) -> list[tuple[Hit, dict[str, Any], Screened]]:
@@ -174,7 +177,6 @@ async def match(
     for k, ss in screened.items():
         screened[k] = [Screened(s.query, [p for p in s.pairs if _in(p[1], datasets)])
                        for s in ss]
-    service.record(screener, key, "match", screened, threshold=threshold, limit=limit)
     responses = {}
     for k, ss in screened.items():
         results = []
@@ -186,13 +188,15 @@ async def match(
         responses[k] = {"status": 200, "results": results,
                         "total": {"value": len(results), "relation": "eq"},
                         "query": body["queries"][k]}
-    return json_response({
+    answer = json_response({
         "responses": responses,
         "matcher": {"name": screener.algorithm.name,
                     "description": screener.algorithm.description},
         "limit": limit,
         "data": data_status(screener.freshness()),
     })
+    await service.record(screener, key, "match", screened, threshold=threshold, limit=limit)
+    return answer
 
 
 @router.get("/entities/{entity_id}", tags=["data"], summary="One listed party")

@@ -61,6 +61,8 @@ class Service:
         self.error: str | None = None
         self._key_cache: dict[str, tuple[ApiKey, float]] = {}
         self._reload_lock = asyncio.Lock()
+        # screenings waiting for the next group commit to the ledger
+        self._pending: list[tuple[tuple[str, str, dict[str, Any]], asyncio.Future[int]]] = []
 
     # -- the lists -------------------------------------------------------------------------
 
@@ -144,11 +146,14 @@ class Service:
                                                screener.derived(party, party_to_result))))
         return Screened(query, pairs)
 
-    def record(self, screener: Screener, key: ApiKey, endpoint: str,
-               screened: dict[str, list[Screened]], *, threshold: float, limit: int
-               ) -> int:
-        """Append the screening to the ledger (committed before any answer is sent) and
-        queue its matches for review; returns the ledger record's number."""
+    async def record(self, screener: Screener, key: ApiKey, endpoint: str,
+                     screened: dict[str, list[Screened]], *, threshold: float, limit: int
+                     ) -> int:
+        """Append the screening to the ledger and queue its matches for review; returns the
+        ledger record's number once it is committed (answer only after that).
+
+        Records of requests answered in the same turn of the event loop are committed in one
+        transaction (a group commit): one commit per batch instead of one per request."""
         body = {
             "endpoint": endpoint,
             "queries": {k: [{"query": query_to_dict(s.query), "hits": [
@@ -160,13 +165,34 @@ class Service:
             "threshold": threshold,
             "limit": limit,
         }
-        seq = self.ledger.append("screening", actor=key.actor, body=body)
+        seq = await self._commit(("screening", key.actor, body))
         for ss in screened.values():
             for s in ss:
                 matches = [(r["id"], r["name"], r["score"]) for r in s.results if r["match"]]
                 if matches:
                     self.reviews.enqueue(query_to_dict(s.query), matches, screening=seq)
         return seq
+
+    def _commit(self, record: tuple[str, str, dict[str, Any]]) -> asyncio.Future[int]:
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[int] = loop.create_future()
+        if not self._pending:
+            loop.call_soon(self._flush)
+        self._pending.append((record, done))
+        return done
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        try:
+            seqs = self.ledger.append_many([r for r, _ in batch])
+        except Exception as exc:  # every waiting request fails: none is answered unrecorded
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        for (_, done), seq in zip(batch, seqs, strict=True):
+            if not done.done():
+                done.set_result(seq)
 
     def close(self) -> None:
         if self.screener is not None:

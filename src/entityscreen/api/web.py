@@ -167,8 +167,9 @@ async def search_page(request: Request, q: str = "", country: str = "") -> Respo
         query = make_query(q, None, country or None, None)
         s = service.screen(screener, query, limit=service.settings.limit,
                            threshold=service.settings.threshold)
-        service.record(screener, who, "ui", {"q": [s]}, threshold=service.settings.threshold,
-                       limit=service.settings.limit)
+        await service.record(screener, who, "ui", {"q": [s]},
+                             threshold=service.settings.threshold,
+                             limit=service.settings.limit)
     except EntityscreenError as exc:
         return _error(exc, who)
     if not s.results:
