@@ -160,3 +160,21 @@ def test_a_slow_client_gets_408_and_holds_no_one_up(server: Server,
     assert head.startswith(b"HTTP/1.1 408")
     data = json.loads(body)
     assert set(data) == ERROR_KEYS and data["error"] == "request_timeout"
+
+
+def test_page_sign_in_and_form_caps(server: Server) -> None:
+    bad = httpx.post(server.url + "/ui/login", data={"key": "es_00000000_nope"})
+    assert bad.status_code == 401 and "Unknown or revoked API key" in bad.text
+    huge = httpx.post(server.url + "/ui/login", data={"key": "x" * 1_100_000})
+    assert huge.status_code == 413 and "the limit is 1,000,000" in huge.text
+    ok = httpx.post(server.url + "/ui/login", data={"key": server.keys["screener"]})
+    assert ok.status_code == 303
+    cookie = ok.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+    page = httpx.get(server.url + "/ui", params={"q": "<b>Megvii</b>"}, cookies=ok.cookies)
+    assert page.status_code == 200 and "<b>Megvii</b>" not in page.text
+    assert "&lt;b&gt;Megvii&lt;/b&gt;" in page.text
+    # a form post from another site with the cookie is refused
+    forged = httpx.post(server.url + "/ui/review/1", data={"version": "1"},
+                        cookies=ok.cookies, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403

@@ -12,12 +12,13 @@ import json
 from html import escape
 from importlib.resources import files
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from entityscreen.api.auth import COOKIE, authenticate
+from entityscreen.api.edges import read_body
 from entityscreen.api.keys import ApiKey, role_allows
 from entityscreen.api.service import Service
 from entityscreen.changes import fingerprint
@@ -96,10 +97,23 @@ async def static(name: str) -> Response:
                     headers={"Cache-Control": "max-age=300"})
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """A urlencoded form, read under the same body cap as the API's JSON."""
+    body = await read_body(request, _service(request).settings.max_body_bytes)
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except (UnicodeDecodeError, ValueError):
+        raise UsageError("the form could not be read", fix="submit it from the page") from None
+    return dict(pairs)
+
+
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=3)
-    token = str(form.get("key") or "").strip()
+    try:
+        form = await _form(request)
+    except EntityscreenError as exc:
+        return _error(exc, None)
+    token = form.get("key", "").strip()
     key = _service(request).check_key(token) if token else None
     if key is None:
         return _login("Unknown or revoked API key.", 401)
@@ -293,8 +307,7 @@ async def review_page(request: Request) -> Response:
 
 
 async def _form_int(request: Request, name: str) -> tuple[dict[str, str], int]:
-    form = await request.form(max_files=0, max_fields=10)
-    values = {k: str(v) for k, v in form.items()}
+    values = await _form(request)
     try:
         return values, int(values.get(name, ""))
     except ValueError:
