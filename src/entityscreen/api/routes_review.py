@@ -59,7 +59,6 @@ async def queue(request: Request, key: Reviewer, status: str | None = None) -> R
     if status is not None and status not in _STATUSES:
         raise UsageError(f"unknown status {status!r}", fix=f"use one of: {', '.join(_STATUSES)}")
     service.ready()
-    service.reopen_changed()
     items = service.reviews.queue((status,) if status else OPEN_STATUSES)
     return json_response({"items": [i.to_dict() for i in items],
                           "four_eyes": service.reviews.four_eyes})

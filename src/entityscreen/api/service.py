@@ -89,11 +89,15 @@ class Service:
             self.error = None
             if old is not None:
                 old.close()
-                self.reopen_changed()
+            # a listing may have changed since a decision (also while no server ran)
+            self.reopen_changed()
 
     async def reload_if_changed(self) -> bool:
         s = self.screener
-        if s is None or s.store.state_key() == self.state_key:
+        if s is None:
+            if self.error is None:
+                return False  # still loading
+        elif s.store.state_key() == self.state_key:
             return False
         await self.load()
         return True

@@ -291,11 +291,6 @@ async def review_page(request: Request) -> Response:
     if isinstance(who, Response):
         return who
     service = _service(request)
-    try:
-        service.ready()
-        service.reopen_changed()
-    except EntityscreenError as exc:
-        return _error(exc, who)
     items = service.reviews.queue()
     rows = "".join(_item_row(i, who) for i in items) or (
         '<tr><td colspan=6 class="none">Nothing to review.</td></tr>')
