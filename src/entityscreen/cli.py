@@ -2,8 +2,8 @@
 
 Exit codes: 0 success (``search``: ran, whatever it found); 1 matches found (``screen``, reserved);
 2 usage or input error; 3 an official list file is malformed; 4 database problem; 5 download
-failed; 70 internal error (a bug: please report it); 130 interrupted. Errors print one line
-on stderr: what went wrong and how to fix it.
+failed; 6 the audit ledger fails verification; 70 internal error (a bug: please report it);
+130 interrupted. Errors print one line on stderr: what went wrong and how to fix it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ class _Group(click.Group):
         "rescreen": ("entityscreen.cli_watch", "rescreen_cmd"),
         "owners": ("entityscreen.cli_owners", "owners_cmd"),
         "ownership": ("entityscreen.cli_owners", "ownership_group"),
+        "serve": ("entityscreen.cli_serve", "serve"),
+        "keys": ("entityscreen.cli_serve", "keys_group"),
+        "audit": ("entityscreen.cli_serve", "audit_group"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -11,7 +11,15 @@ HTTP status. Nothing below the edges prints or exits.
     ├── InputError                    exit 2   a user's input file cannot be read
     ├── SourceFormatError             exit 3   an official list file is not what it should be
     ├── StoreError                    exit 4   the database is missing, locked or corrupt
-    └── FetchError                    exit 5   a download failed (network, HTTP status, checksum)
+    ├── FetchError                    exit 5   a download failed (network, HTTP status, checksum)
+    ├── AuditError                    exit 6   the audit ledger fails verification
+    └── AccessError                   exit 2   HTTP only: no key / wrong role / too many requests
+        ├── NotFoundError             404      no such party, job or review item
+        ├── ConflictError             409      a review item changed since it was read
+        └── TooLargeError             413      request body or batch over its cap
+
+HTTP statuses: UsageError and InputError 422, SourceFormatError 422, StoreError 503,
+FetchError 502, AccessError 401 (no key) / 403 (wrong role) / 429 (rate limit).
 
 Exit code 1 is reserved for "matches found" (``screen``) so pipelines can gate on it; 130 is an
 interrupted run (Ctrl-C).
@@ -20,11 +28,16 @@ interrupted run (Ctrl-C).
 from __future__ import annotations
 
 __all__ = [
+    "AccessError",
+    "AuditError",
+    "ConflictError",
     "EntityscreenError",
     "FetchError",
     "InputError",
+    "NotFoundError",
     "SourceFormatError",
     "StoreError",
+    "TooLargeError",
     "UsageError",
 ]
 
@@ -106,3 +119,44 @@ class FetchError(EntityscreenError):
 
     exit_code = 5
     http_status = 502
+
+
+class AuditError(EntityscreenError):
+    """The audit ledger does not verify: a record was edited, deleted or reordered."""
+
+    exit_code = 6
+    http_status = 500
+
+
+class AccessError(EntityscreenError):
+    """A request without a valid key (401), with a role too weak (403) or over its rate (429)."""
+
+    exit_code = 2
+    http_status = 401
+
+    def __init__(self, message: str, *, fix: str | None = None, status: int = 401,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, fix=fix)
+        self.http_status = status
+        self.retry_after = retry_after
+
+
+class NotFoundError(EntityscreenError):
+    """No party, job or review item with that id."""
+
+    exit_code = 2
+    http_status = 404
+
+
+class ConflictError(EntityscreenError):
+    """A review item was decided by someone else since it was read."""
+
+    exit_code = 2
+    http_status = 409
+
+
+class TooLargeError(EntityscreenError):
+    """A request body or a batch is over its cap."""
+
+    exit_code = 2
+    http_status = 413

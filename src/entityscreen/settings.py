@@ -49,6 +49,31 @@ class Settings:
     algorithm: str = _s(
         "entityscreen-1", "matching algorithm (see `entityscreen algorithms`)", None
     )
+    # Audit records are kept at least this long (10 years: longer than the 5-year record
+    # keeping of 31 CFR 501.601 and EAR part 762, as firms' policies usually ask).
+    audit_retention_days: int = _s(
+        3653, "audit records younger than this are never purged",
+        "ENTITYSCREEN_AUDIT_RETENTION_DAYS",
+    )
+    # Caps what one HTTP request can make the server read or do.
+    max_body_bytes: int = _s(
+        1_000_000, "largest JSON request body the server reads, in bytes",
+        "ENTITYSCREEN_MAX_BODY_BYTES",
+    )
+    max_upload_bytes: int = _s(
+        50_000_000, "largest file POST /screen accepts, in bytes", "ENTITYSCREEN_MAX_UPLOAD_BYTES"
+    )
+    max_queries: int = _s(
+        100, "most queries in one POST /match request", "ENTITYSCREEN_MAX_QUERIES"
+    )
+    rate_limit: int = _s(
+        6000, "requests per minute per API key, unless the key sets its own",
+        "ENTITYSCREEN_RATE_LIMIT",
+    )
+    four_eyes: bool = _s(
+        False, "a review decision takes effect only once a second reviewer approves it",
+        "ENTITYSCREEN_FOUR_EYES",
+    )
 
     @property
     def db_path(self) -> Path:
@@ -72,6 +97,8 @@ class Settings:
                     values[f.name] = float(raw)
                 elif f.type in ("int", int):
                     values[f.name] = int(raw)
+                elif f.type in ("bool", bool):
+                    values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
                 else:
                     values[f.name] = raw
         settings = cls(**values)

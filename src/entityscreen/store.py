@@ -292,6 +292,15 @@ class Store:
         return dict(self._conn.execute(
             "SELECT id, data FROM parties WHERE source=? AND version=?", (source, version)))
 
+    def party_history(self, party_id: str) -> list[tuple[SourceVersion, str | None]]:
+        """Each stored version of the sources that carry ``party_id``, oldest first, with
+        the party's stored JSON in that version (None where the version lacks it)."""
+        data = {(s, v): d for s, v, d in self._conn.execute(
+            "SELECT source, version, data FROM parties WHERE id=?", (party_id,))}
+        sources = {s for s, _ in data}
+        return [(v, data.get((v.source, v.version)))
+                for v in self.versions(active_only=False) if v.source in sources]
+
     def party_by_key(self, party_key: str) -> Party | None:
         """The active party with this merge key (merged across feeds) or, for a party
         without one, this id."""

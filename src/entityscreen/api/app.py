@@ -1,0 +1,63 @@
+"""The app factory: one FastAPI app over one :class:`Service`.
+
+    app = create_app(Settings.from_env())      # uvicorn.run(app)
+
+The lists load on a worker thread after start-up: ``/healthz`` answers at once, ``/readyz``
+and the screening endpoints answer 503 until the index is in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from entityscreen.api.edges import install_error_handlers
+from entityscreen.settings import Settings
+
+__all__ = ["app_from_env", "create_app"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    from entityscreen.api import routes_admin, routes_review, routes_screen, routes_search, web
+    from entityscreen.api.service import Service
+
+    service = Service(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loading = asyncio.create_task(service.load())
+        watcher = asyncio.create_task(service.watch_lists())
+        try:
+            yield
+        finally:
+            for task in (loading, watcher):
+                task.cancel()
+            service.jobs.close()
+            service.close()
+
+    app = FastAPI(
+        title="entityscreen",
+        summary="Restricted-party screening against official sanctions and export-control "
+        "lists; yente-compatible /search, /match and /entities.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    install_error_handlers(app)
+    for module in (routes_search, routes_screen, routes_review, routes_admin, web):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/ui")
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For ``uvicorn --factory entityscreen.api.app:app_from_env`` (several workers)."""
+    return create_app(Settings.from_env())

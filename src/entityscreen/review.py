@@ -1,0 +1,247 @@
+"""The review queue: alerts (a query matched a listed party) and the decisions on them.
+
+    reviews = Reviews.open(settings.home / "reviews.sqlite", ledger=ledger, four_eyes=False)
+    reviews.enqueue(query, [("us_csl:123", "SENSETIME", 0.97, fingerprint)], screening=seq)
+    reviews.decide(item_id, "false_positive", "different company, other country",
+                   reviewer="key:ab12:alice", version=1, fingerprint=fp)
+
+An item is ``open`` until a reviewer decides it: ``true_match`` or ``false_positive``, always
+with a reason. With four-eyes on, a decision waits as ``pending`` until a second, different
+reviewer approves it (or sends it back to ``open``). The same query hitting the same party
+again does not queue a new item: a decided false positive stays decided (a "false hit list")
+until the party's listing changes, when :meth:`Reviews.reopen_changed` sets it ``reopened``
+(OFAC's guidance: a false hit must be looked at again when the listing it was cleared
+against changes). Every decision, approval and reopening is also written to the audit ledger.
+
+Each item carries a version; a decision names the version it was made on, so of two
+reviewers deciding the same item at once, the second gets a :class:`ConflictError`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from entityscreen.audit import Ledger
+from entityscreen.errors import AccessError, ConflictError, NotFoundError, StoreError, UsageError
+
+__all__ = ["DECISIONS", "OPEN_STATUSES", "Item", "Reviews"]
+
+DECISIONS = ("true_match", "false_positive")
+OPEN_STATUSES = ("open", "reopened", "pending")
+MAX_REASON = 2000  # characters
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS review_items (
+    id INTEGER PRIMARY KEY,
+    query_key TEXT NOT NULL,
+    query TEXT NOT NULL,
+    party_id TEXT NOT NULL,
+    party_name TEXT NOT NULL,
+    score REAL NOT NULL,
+    screening INTEGER,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    decision TEXT,
+    reason TEXT,
+    decided_by TEXT,
+    decided_at TEXT,
+    approved_by TEXT,
+    fingerprint TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (query_key, party_id)
+);
+CREATE INDEX IF NOT EXISTS review_status ON review_items (status);
+CREATE INDEX IF NOT EXISTS review_party ON review_items (party_id);
+"""
+_COLS = ("id, query, party_id, party_name, score, screening, created_at, status, decision, "
+         "reason, decided_by, decided_at, approved_by, fingerprint, version")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    id: int
+    query: dict[str, Any]
+    party_id: str
+    party_name: str
+    score: float
+    screening: int | None  # the audit record of the screening that raised it
+    created_at: str
+    status: str  # open, pending, true_match, false_positive, reopened
+    decision: str | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+    approved_by: str | None
+    fingerprint: str | None  # the party's content when it was decided
+    version: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _item(row: tuple[Any, ...]) -> Item:
+    return Item(row[0], json.loads(row[1]), *row[2:])
+
+
+def query_key(query: dict[str, Any]) -> str:
+    """Two screenings are the same query when name (case and spaces aside) and hints agree."""
+    q = dict(query)
+    q["name"] = " ".join(str(q.get("name") or "").casefold().split())
+    return json.dumps(q, sort_keys=True, ensure_ascii=False)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Reviews:
+    def __init__(self, conn: sqlite3.Connection, ledger: Ledger, four_eyes: bool) -> None:
+        self._conn = conn
+        self.ledger = ledger
+        self.four_eyes = four_eyes
+
+    @classmethod
+    def open(cls, path: Path, *, ledger: Ledger, four_eyes: bool = False) -> Reviews:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # as the ledger: survives a crash
+            conn.executescript(_SCHEMA)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"cannot open the review database {path}: {exc}") from None
+        return cls(conn, ledger, four_eyes)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, item_id: int) -> Item:
+        row = self._conn.execute(f"SELECT {_COLS} FROM review_items WHERE id=?",
+                                 (item_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no review item {item_id}")
+        return _item(row)
+
+    def queue(self, statuses: Iterable[str] = OPEN_STATUSES, limit: int = 200) -> list[Item]:
+        marks = ",".join("?" * len(tuple(statuses)))
+        return [_item(r) for r in self._conn.execute(
+            f"SELECT {_COLS} FROM review_items WHERE status IN ({marks}) "
+            "ORDER BY score DESC, id LIMIT ?", (*statuses, limit))]
+
+    def of_party(self, party_id: str) -> list[Item]:
+        return [_item(r) for r in self._conn.execute(
+            f"SELECT {_COLS} FROM review_items WHERE party_id=? ORDER BY id", (party_id,))]
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def enqueue(self, query: dict[str, Any], hits: Iterable[tuple[str, str, float]],
+                *, screening: int | None) -> list[int]:
+        """Queue one item per (query, party) not queued before; returns the new items' ids."""
+        key = query_key(query)
+        text = json.dumps(query, ensure_ascii=False)
+        now = _now()
+        ids = []
+        for party_id, name, score in hits:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO review_items (query_key, query, party_id, party_name, "
+                "score, screening, created_at, status) VALUES (?,?,?,?,?,?,?, 'open')",
+                (key, text, party_id, name, score, screening, now))
+            if cur.rowcount:
+                ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    def _change(self, item: Item, sets: dict[str, Any], record: dict[str, Any],
+                actor: str) -> Item:
+        """Apply ``sets`` to the item if it is still at its version, audit it, commit."""
+        conn = self._conn
+        assign = ", ".join(f"{k}=?" for k in sets)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = conn.execute(
+                f"UPDATE review_items SET {assign}, version=version+1 WHERE id=? AND version=?",
+                (*sets.values(), item.id, item.version))
+            if cur.rowcount == 0:
+                raise ConflictError(
+                    f"review item {item.id} was changed by someone else since version "
+                    f"{item.version}", fix="reload the item and decide again")
+            self.ledger.append("review", actor=actor, body={
+                "item": item.id, "query": item.query, "party_id": item.party_id,
+                "score": item.score, "screening": item.screening, **record})
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return self.get(item.id)
+
+    def decide(self, item_id: int, decision: str, reason: str, *, reviewer: str,
+               version: int, fingerprint: str | None) -> Item:
+        """Mark an open item as a true match or a false positive, with the reason."""
+        if decision not in DECISIONS:
+            raise UsageError(f"unknown decision {decision!r}",
+                             fix=f"use one of: {', '.join(DECISIONS)}")
+        reason = (reason or "").strip()
+        if not reason:
+            raise UsageError("a decision needs a reason", fix="say why, in a sentence")
+        if len(reason) > MAX_REASON:
+            raise UsageError(f"the reason is {len(reason)} characters long; the limit is "
+                             f"{MAX_REASON}")
+        item = self.get(item_id)
+        if item.version != version:
+            raise ConflictError(f"review item {item_id} is at version {item.version}, not "
+                                f"{version}", fix="reload the item and decide again")
+        if item.status not in ("open", "reopened"):
+            raise ConflictError(f"review item {item_id} is {item.status}, not open",
+                                fix="reload the queue")
+        status = "pending" if self.four_eyes else decision
+        return self._change(
+            item,
+            {"status": status, "decision": decision, "reason": reason, "decided_by": reviewer,
+             "decided_at": _now(), "approved_by": None, "fingerprint": fingerprint},
+            {"action": "decide", "decision": decision, "reason": reason, "status": status,
+             "fingerprint": fingerprint}, reviewer)
+
+    def approve(self, item_id: int, *, reviewer: str, version: int, approve: bool = True,
+                note: str = "") -> Item:
+        """Second pair of eyes: approve a pending decision, or send it back to open."""
+        item = self.get(item_id)
+        if item.version != version:
+            raise ConflictError(f"review item {item_id} is at version {item.version}, not "
+                                f"{version}", fix="reload the item")
+        if item.status != "pending":
+            raise ConflictError(f"review item {item_id} is {item.status}, not pending")
+        if item.decided_by == reviewer:
+            raise AccessError("four-eyes: the reviewer who decided cannot also approve",
+                              fix="ask another reviewer", status=403)
+        if approve:
+            sets: dict[str, Any] = {"status": item.decision, "approved_by": reviewer}
+        else:
+            sets = {"status": "open", "decision": None, "decided_by": None,
+                    "decided_at": None, "fingerprint": None}
+        return self._change(item, sets, {"action": "approve" if approve else "send_back",
+                                         "decision": item.decision, "note": note}, reviewer)
+
+    def reopen_changed(self, current: Callable[[str], str | None]) -> list[int]:
+        """Reopen decided false positives whose party's listing changed (or was removed)
+        since the decision; ``current`` gives a party's fingerprint now (None: delisted)."""
+        reopened = []
+        for item in self.queue(("false_positive",), limit=1_000_000):
+            now = current(item.party_id)
+            if now != item.fingerprint:
+                try:
+                    self._change(item, {"status": "reopened"},
+                                 {"action": "reopen", "was": item.fingerprint, "now": now},
+                                 "entityscreen")
+                except ConflictError:
+                    continue  # decided again meanwhile
+                reopened.append(item.id)
+        return reopened
