@@ -77,13 +77,17 @@ class Service:
     async def load(self) -> None:
         """Load (or reload) the lists off the event loop, then swap the screener in."""
         async with self._reload_lock:
-            try:
-                index, key = await asyncio.to_thread(self._build)
-            except Exception as exc:  # readyz says why; the process stays up
-                self.error = str(exc)
-                raise
-            # the store connection is opened here, on the thread that will use it
-            screener = Screener(self.settings, Store.open(self.settings.db_path), index)
+            while True:
+                try:
+                    index, key = await asyncio.to_thread(self._build)
+                except Exception as exc:  # readyz says why; the process stays up
+                    self.error = str(exc)
+                    raise
+                # the store connection is opened here, on the thread that will use it
+                screener = Screener(self.settings, Store.open(self.settings.db_path), index)
+                if screener.store.state_key() == key:
+                    break
+                screener.close()  # another update landed meanwhile: index that one too
             old, self.screener, self.state_key = self.screener, screener, key
             self.lists = {v.source: v.version for v in screener.versions}
             self.error = None
