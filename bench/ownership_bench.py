@@ -130,14 +130,20 @@ def main() -> None:
             for name in ("edges_owned", "edges_owner", "edges_source"):
                 c.execute(f"DROP INDEX {name}")
             step = 500_000
+            # parties first (row number i + 1 for party i), as an import writes them
+            for i in range(0, n, step):
+                c.executemany("INSERT INTO nodes VALUES (?, ?, ?, NULL, NULL, NULL, NULL)",
+                              ((f"p{k}", f"p{k}", f"p{k}") for k in range(i, min(n, i + step))))
             for i in range(0, args.edges, step):
                 rows = zip(a["owner"][i:i + step].tolist(), a["owned"][i:i + step].tolist(),
                            a["share"][i:i + step].tolist(), a["end"][i:i + step].tolist(),
                            strict=True)
                 c.executemany(
-                    "INSERT INTO edges VALUES ('bench', ?, ?, ?, 'ownership', NULL, ?, NULL, '')",
+                    "INSERT INTO edges VALUES "
+                    "('bench', ?, ?, ?, 'ownership', NULL, ?, NULL, '', ?, ?)",
                     ((f"p{o}", f"p{d}", None if s != s else s,
-                      None if e == NO_END else "2020-01-01") for o, d, s, e in rows))
+                      None if e == NO_END else "2020-01-01", o + 1, d + 1)
+                     for o, d, s, e in rows))
             c.execute("CREATE INDEX edges_owned ON edges(owned)")
             c.execute("CREATE INDEX edges_owner ON edges(owner)")
             c.execute("COMMIT")

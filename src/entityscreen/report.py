@@ -2,7 +2,8 @@
 
 ``{"query": {...}, "results": [{"id", "name", "aliases", "type", "score", "match",
 "matched_name", "listings": [{"source", "authority", "list", "program", "listed_on",
-"restriction", "citation", ...}], "explanation": {...}, "algorithm"}], "data": {...}}``
+"restriction", "citation", ...}], "explanation": {...}, "algorithm"}], "ownership": [...],
+"data": {...}}`` (``ownership``: :mod:`entityscreen.ownership.report`)
 """
 
 from __future__ import annotations

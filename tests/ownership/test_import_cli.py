@@ -150,6 +150,16 @@ def test_bad_rows_refuse_the_file(own_home: Path, body: str, message: str) -> No
     assert "bad:" not in run(own_home, "ownership", "sources").stdout  # nothing written
 
 
+def test_skip_bad_imports_the_rest_and_lists_the_refused(own_home: Path) -> None:
+    mixed = own_home.parent / "mixed.csv"
+    mixed.write_text("owner,owned,share\nA Co,B Co,-5\nC Co,D Co,60\n")
+    res = run(own_home, "ownership", "import", str(mixed), "--name", "mixed", "--skip-bad")
+    assert res.exit_code == 0, res.output
+    assert "1 holdings" in res.stdout
+    assert "refused: mixed.csv line 2: share '-5' is negative" in res.stderr
+    assert run(own_home, "ownership", "remove", "mixed").exit_code == 0
+
+
 def test_duplicate_from_a_second_source_is_counted_once(own_home: Path) -> None:
     second = own_home.parent / "second.csv"
     second.write_text("owner,owned,share\nXINJIANG PUBLIC SECURITY BUREAU,Kashgar Example Hotel,"

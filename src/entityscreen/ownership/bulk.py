@@ -50,18 +50,17 @@ def _day(iso: str | None, default: int) -> int:
     return default if not iso else (date.fromisoformat(iso[:10]) - _EPOCH).days
 
 
-def load_arrays(store: OwnershipStore, on: str) -> tuple[list[str], ArrayGraph, dict[str, int]]:
-    ids: dict[str, int] = {}
-    put = ids.setdefault
+def load_arrays(store: OwnershipStore, on: str) -> tuple[ArrayGraph, dict[str, int]]:
+    """Every holding as arrays over the parties' row numbers, prepared for ``on``."""
+    n = (store.conn.execute("SELECT max(rowid) FROM nodes").fetchone()[0] or 0) + 1
     parts: list[tuple[np.ndarray, ...]] = []
     cur = store.conn.execute(
-        "SELECT owner, owned, CASE WHEN basis = 'branch' THEN 100.0 ELSE share END, start, end_ "
-        "FROM edges")
+        "SELECT owner_n, owned_n, CASE WHEN basis = 'branch' THEN 100.0 ELSE share END, "
+        "start, end_ FROM edges")
     while rows := cur.fetchmany(FETCH):
         owner, owned, share, start, end = zip(*rows, strict=True)
         parts.append((
-            np.array([put(k, len(ids)) for k in owner], dtype=np.int32),
-            np.array([put(k, len(ids)) for k in owned], dtype=np.int32),
+            np.array(owner, dtype=np.int32), np.array(owned, dtype=np.int32),
             np.array(share, dtype=np.float64),  # None (unknown) becomes NaN
             np.array([NO_START if d is None else _day(d, NO_START) for d in start],
                      dtype=np.int32),
@@ -71,28 +70,32 @@ def load_arrays(store: OwnershipStore, on: str) -> tuple[list[str], ArrayGraph, 
     else:
         cols = [np.zeros(0, dtype=t) for t in (np.int32, np.int32, np.float64, np.int32,
                                                 np.int32)]
-    g, removed = strip(cols[0], cols[1], cols[2], len(ids), start=cols[3], end=cols[4],
-                       on=_day(on, 0))
-    return list(ids), g, removed
+    return strip(cols[0], cols[1], cols[2], n, start=cols[3], end=cols[4], on=_day(on, 0))
 
 
 def check_store(store: OwnershipStore, seeds: Mapping[str, set[str]], on: str) -> CheckResult:
     """Each rule over every holding; ``seeds`` maps a rule to the keys it starts from."""
-    keys, g, removed = load_arrays(store, on)
-    index = {k: i for i, k in enumerate(keys)}
+    g, removed = load_arrays(store, on)
     rules = []
     over_100 = on_cycles = 0
+    found: list[tuple[str, bool, int, np.ndarray, np.ndarray, np.ndarray, int]] = []
     for rule in RULES:
         mask = np.zeros(g.n, dtype=bool)
-        mask[[index[k] for k in seeds.get(rule, ()) if k in index]] = True
+        mask[list(store.row_numbers(seeds.get(rule, ())).values())] = True
         period = in_force(rule, on)
         result = evaluate_arrays(g, mask, period.threshold if period else 50.0, removed)
         over_100, on_cycles = result.over_100, result.on_cycles
         ext = np.flatnonzero(result.certain > 0)
         unk = np.flatnonzero((result.possible >= 0) & (result.certain < 0))
-        rules.append(RuleCheck(rule, period is not None, int(mask.sum()),
-                               tuple((keys[i], round(float(result.held[i]), 6)) for i in ext),
-                               tuple(keys[i] for i in unk), result.rounds))
-    named = {k for r in rules for k in (*(x for x, _ in r.extended), *r.unknown)}
-    names = {k: n.name for k, n in store.nodes(named).items()}
-    return CheckResult(on, g.n, len(g.owner), removed, over_100, on_cycles, tuple(rules), names)
+        found.append((rule, period is not None, int(mask.sum()), ext, result.held[ext], unk,
+                      result.rounds))
+    key = store.keys_of(int(i) for _, _, _, ext, _, unk, _ in found for i in (*ext, *unk))
+    for rule, active, listed, ext, held, unk, rounds in found:
+        rules.append(RuleCheck(rule, active, listed,
+                               tuple((key[int(i)], round(float(h), 6))
+                                     for i, h in zip(ext, held, strict=True)),
+                               tuple(key[int(i)] for i in unk), rounds))
+    names = {k: n.name for k, n in store.nodes(key.values()).items()}
+    parties = int(np.unique(np.concatenate([g.owner, g.owned])).size)
+    return CheckResult(on, parties, len(g.owner), removed, over_100, on_cycles, tuple(rules),
+                       names)

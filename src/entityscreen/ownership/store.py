@@ -36,7 +36,8 @@ CREATE INDEX IF NOT EXISTS nodes_norm ON nodes(norm);
 CREATE INDEX IF NOT EXISTS nodes_party ON nodes(party_id);
 CREATE TABLE IF NOT EXISTS edges (
   source TEXT NOT NULL, owner TEXT NOT NULL, owned TEXT NOT NULL, share REAL,
-  basis TEXT NOT NULL, start TEXT, end_ TEXT, as_of TEXT, record TEXT NOT NULL);
+  basis TEXT NOT NULL, start TEXT, end_ TEXT, as_of TEXT, record TEXT NOT NULL,
+  owner_n INTEGER NOT NULL, owned_n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS edges_owned ON edges(owned);
 CREATE INDEX IF NOT EXISTS edges_owner ON edges(owner);
 CREATE INDEX IF NOT EXISTS edges_source ON edges(source);
@@ -57,6 +58,9 @@ class SourceInfo:
     edges: int
     links: int
     lists_state: str  # the list versions the parties were matched against
+
+
+_EDGE_COLUMNS = "source, owner, owned, share, basis, start, end_, as_of, record"
 
 
 def _edge(row: tuple[Any, ...]) -> Edge:
@@ -109,10 +113,12 @@ class OwnershipStore:
                 "score=excluded.score, matched_name=excluded.matched_name",
                 ((n.key, n.name, normalize(n.name), n.country, n.party_id, n.score,
                   n.matched_name) for n in nodes))
+            # owner_n / owned_n: the parties' row numbers, so `check` reads integers
             c.executemany(
-                "INSERT INTO edges VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO edges VALUES (?,?,?,?,?,?,?,?,?,"
+                "(SELECT rowid FROM nodes WHERE key = ?), (SELECT rowid FROM nodes WHERE key = ?))",
                 ((info.name, e.owner, e.owned, e.share, e.basis.value, e.start, e.end, e.as_of,
-                  e.record) for e in edges))
+                  e.record, e.owner, e.owned) for e in edges))
             c.executemany("INSERT INTO links VALUES (?,?,?,?,?)",
                           ((info.name, lk.a, lk.b, lk.relation, lk.record) for lk in links))
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?)",
@@ -158,6 +164,24 @@ class OwnershipStore:
             "WHERE norm = ? OR key = ? ORDER BY key", (normalize(name), name)).fetchall()
         return [OwnershipNode(*r) for r in rows]
 
+    def row_numbers(self, keys: Iterable[str]) -> dict[str, int]:
+        wanted = list(keys)
+        out: dict[str, int] = {}
+        for i in range(0, len(wanted), BATCH):
+            part = wanted[i:i + BATCH]
+            q = f"SELECT key, rowid FROM nodes WHERE key IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part).fetchall())
+        return out
+
+    def keys_of(self, rows: Iterable[int]) -> dict[int, str]:
+        wanted = list(rows)
+        out: dict[int, str] = {}
+        for i in range(0, len(wanted), BATCH):
+            part = wanted[i:i + BATCH]
+            q = f"SELECT rowid, key FROM nodes WHERE rowid IN ({','.join('?' * len(part))})"
+            out.update(self.conn.execute(q, part).fetchall())
+        return out
+
     def listed_nodes(self) -> list[OwnershipNode]:
         """Parties matched to a listed party."""
         rows = self.conn.execute(
@@ -175,7 +199,8 @@ class OwnershipStore:
         out: list[Edge] = []
         for i in range(0, len(keys), BATCH):
             part = keys[i:i + BATCH]
-            q = f"SELECT * FROM edges WHERE {column} IN ({','.join('?' * len(part))})"
+            q = (f"SELECT {_EDGE_COLUMNS} FROM edges WHERE {column} IN "
+                 f"({','.join('?' * len(part))})")
             out += [_edge(r) for r in self.conn.execute(q, part)]
         return out
 
@@ -213,7 +238,7 @@ class OwnershipStore:
         return out
 
     def all_edges(self) -> Iterator[Edge]:
-        for r in self.conn.execute("SELECT * FROM edges"):
+        for r in self.conn.execute(f"SELECT {_EDGE_COLUMNS} FROM edges"):
             yield _edge(r)
 
     def all_nodes(self) -> Iterator[OwnershipNode]:
