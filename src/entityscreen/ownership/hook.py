@@ -7,6 +7,7 @@ nothing.
 
 from __future__ import annotations
 
+import time
 import weakref
 from typing import Any
 
@@ -20,13 +21,23 @@ __all__ = ["decision_for", "ownership_for_name", "summary_text", "verdicts_for_n
 # Parties of one name looked at (the same name in several sources is usually one party).
 MAX_PARTIES = 5
 
+# Seconds during which "no ownership data" is taken as still true: a stream of searches
+# must not look for the file at every name, and an import made meanwhile by another process
+# is seen this soon.
+RECHECK_S = 2.0
+
 _open: weakref.WeakKeyDictionary[Screener, Ownership] = weakref.WeakKeyDictionary()
+_absent: weakref.WeakKeyDictionary[Screener, float] = weakref.WeakKeyDictionary()
 
 
 def _ownership(screener: Screener) -> Ownership | None:
     own = _open.get(screener)
     if own is None:
+        now = time.monotonic()
+        if now - _absent.get(screener, -RECHECK_S) < RECHECK_S:
+            return None
         if not Ownership.exists(screener):
+            _absent[screener] = now
             return None
         own = _open[screener] = Ownership.open(screener, create=False)
     return own
