@@ -20,10 +20,11 @@ versions from the store (which keeps ``KEEP_VERSIONS`` of each source).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from entityscreen.codec import party_from_dict
 from entityscreen.errors import UsageError
@@ -215,7 +216,7 @@ def diff_versions(
     differ = [pid for pid, text in before.items() if after.get(pid, text) != text]
 
     def decode(data: dict[str, str], ids: Iterable[str]) -> dict[str, Party]:
-        return {pid: party_from_dict(json.loads(data[pid])) for pid in ids}
+        return {pid: party_from_dict(orjson.loads(data[pid])) for pid in ids}
 
     return SourceDiff(source, old, new, diff_parties(
         decode(before, [*(before.keys() - after.keys()), *differ]),

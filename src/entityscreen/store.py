@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
+
 from entityscreen.codec import party_from_dict, party_to_dict
 from entityscreen.errors import SourceFormatError, StoreError
 from entityscreen.model import Party, PartyType, Query, SourceVersion, merge_parties
@@ -249,7 +251,7 @@ class Store:
         order = {name: i for i, name in enumerate(self._source_order())}
         groups: dict[str, list[tuple[int, Party]]] = {}
         for source, _pid, merge_key, data in self._active_rows():
-            party = party_from_dict(json.loads(data))
+            party = party_from_dict(orjson.loads(data))
             if merge_key is None:
                 yield party
                 continue
@@ -265,10 +267,10 @@ class Store:
             return None
         _source, _pid, merge_key, data = rows[0]
         if merge_key is None:
-            return party_from_dict(json.loads(data))
+            return party_from_dict(orjson.loads(data))
         order = {name: i for i, name in enumerate(self._source_order())}
         members = sorted(
-            ((order.get(s, 99), party_from_dict(json.loads(d)))
+            ((order.get(s, 99), party_from_dict(orjson.loads(d)))
              for s, _i, _m, d in self._active_rows("p.merge_key=?", (merge_key,))),
             key=lambda m: m[0],
         )
@@ -283,7 +285,7 @@ class Store:
 
     def parties_of(self, source: str, version: int) -> dict[str, Party]:
         """The parties of one stored version of one source, as imported (not merged)."""
-        return {pid: party_from_dict(json.loads(data))
+        return {pid: party_from_dict(orjson.loads(data))
                 for pid, data in self.party_data(source, version).items()}
 
     def party_data(self, source: str, version: int) -> dict[str, str]:
