@@ -252,15 +252,16 @@ KEPT = "<!-- Sections below are written by hand or by other scripts; bench/run.p
 
 def kept_sections(previous: str, scale_rerun: bool) -> str:
     """What run.py must not drop from the previous RESULTS.md: everything after the KEPT
-    marker and, when this run did not redo the scale benchmark, the previous Scale section."""
+    marker and, when this run did not redo the scale benchmark, the previous Scale section
+    (wherever it was); a new Scale section replaces the old one."""
+    scale = re.compile(r"^## Scale.*?(?=^## |\Z)", flags=re.S | re.M)
+    _head, marker, tail = previous.partition(KEPT)
+    found = scale.search(previous)
     parts = [KEPT]
-    head, marker, tail = previous.partition(KEPT)
-    if not scale_rerun:
-        found = re.search(r"^## Scale.*?(?=^## |\Z)", head, flags=re.S | re.M)
-        if found:
-            parts.append(found.group(0).rstrip())
+    if found and not scale_rerun:
+        parts.append(found.group(0).rstrip())
     if marker:
-        parts.append(tail.strip())
+        parts.append(scale.sub("", tail).strip())
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
