@@ -60,6 +60,7 @@ class RestrictionTableError(ValueError):
     """The restrictions table is malformed (wrong columns, empty required cell, duplicate key)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def _key(text: str | None) -> str:
     # Program tags are spelled differently by different feeds ("SouthSudan" / "South Sudan",
     # "[SDGT]", curly apostrophes in UK regime names): compare letters and digits only.
@@ -113,6 +114,7 @@ def _index() -> dict[tuple[str, str, str], RestrictionRow]:
     return {(_key(r.authority), _key(r.list), _key(r.program)): r for r in load_table(text)}
 
 
+@functools.lru_cache(maxsize=4096)
 def find_row(authority: str, list_code: str, program: str | None) -> RestrictionRow | None:
     """The table row for a listing: exact program, else the list's own row, else None."""
     index = _index()
