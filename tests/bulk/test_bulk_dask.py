@@ -151,3 +151,26 @@ def test_dask_and_workers_exclude_each_other(screen_cli, customers_csv: Path) ->
     result = screen_cli("screen", str(customers_csv), "--dask", "tcp://x:8786",
                         "--workers", "2")
     assert result.exit_code == 2 and "exclude each other" in result.output
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("scheduler", "'scheduler' is not a Dask scheduler address: missing port number"),
+    ("http://127.0.0.1:8786", "unknown address scheme 'http'"),
+])
+def test_malformed_addresses_are_refused_before_connecting(
+        screen_cli, customers_csv: Path, address: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = screen_cli("screen", str(customers_csv), "--dask", address)
+    assert result.exit_code == 2 and message in result.output
+    assert "give it as tcp://HOST:PORT" in result.output
+
+
+def test_a_worker_refuses_an_index_of_another_version(screener) -> None:  # type: ignore[no-untyped-def]
+    """A worker whose entityscreen analyses names with other reference tables would score
+    differently: it says so instead of screening."""
+    from entityscreen.bulk.cluster import _load, _Spec
+    from entityscreen.errors import UsageError
+    from entityscreen.match.index import INDEX_FORMAT
+
+    spec = _Spec("index-x.pickle", INDEX_FORMAT, "0" * 12, screener.settings)
+    with pytest.raises(UsageError, match="install the same entityscreen version"):
+        _load(spec, b"")

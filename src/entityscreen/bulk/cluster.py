@@ -129,6 +129,7 @@ class DaskRunner:
             raise UsageError("--dask needs Dask distributed, which is not installed",
                              fix=_INSTALL) from None
         self._address = address
+        _check_address(address)
         try:
             self._client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -195,6 +196,23 @@ class DaskRunner:
         finally:
             _LOADED.pop(self._seeded, None)
             self._client.close()
+
+
+def _check_address(address: str) -> None:
+    """Refuse a malformed address here: a Client built on one fails half-made, and its
+    clean-up then hangs and prints a traceback when the interpreter exits."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise UsageError(f"{address!r} is not a Dask scheduler address: {_one_line(exc)}",
+                         fix="give it as tcp://HOST:PORT (the scheduler's port is 8786 "
+                         "unless it was started with another)") from None
 
 
 def _one_line(exc: BaseException) -> str:
