@@ -19,7 +19,8 @@ from entityscreen.bulk.writers import partial_path
 
 from .bulk_data import HEADER, customer_rows, write_csv
 
-pytestmark = pytest.mark.slow
+# run last (tests/conftest.py): Dask leaves a thread behind, and tests that fork want none
+pytestmark = [pytest.mark.slow, pytest.mark.dask]
 
 CHUNK = 40
 
@@ -136,6 +137,24 @@ def test_unreachable_scheduler_is_one_line_and_exit_2(screen_cli, customers_csv:
     assert len(errors) == 1 and "Traceback" not in result.output
     assert errors[0].startswith(f"Error: cannot reach the Dask scheduler at {address}")
     assert list(tmp_path.iterdir()) == [customers_csv], "nothing written"
+
+
+def test_a_service_that_is_not_a_scheduler_is_one_line_and_exit_2(  # type: ignore[no-untyped-def]
+        screen_cli, customers_csv: Path) -> None:
+    """It accepts the connection but never answers as a scheduler: the half-made client is
+    stopped (no event loop thread left running, no traceback when the process exits)."""
+    import threading
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        result = screen_cli("screen", str(customers_csv), "--dask", address,
+                            "--dask-timeout", "1")
+    assert result.exit_code == 2
+    assert f"Error: cannot reach the Dask scheduler at {address}" in result.output
+    assert "Traceback" not in result.output
+    assert "IO loop" not in {t.name for t in threading.enumerate()}
 
 
 def test_missing_dask_names_the_extra(screen_cli, customers_csv: Path, tmp_path: Path,  # type: ignore[no-untyped-def]

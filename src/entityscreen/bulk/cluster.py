@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import tempfile
 import threading
 from collections import deque
@@ -41,6 +42,8 @@ CONNECT_TIMEOUT = 10.0
 INFLIGHT_PER_THREAD = 2
 
 _INSTALL = "install the extra: pip install 'entityscreen[dask]'"
+_REACH = ("check the address (tcp://HOST:8786), that a Dask scheduler (not another service) "
+          "listens there and that it accepts connections from here")
 
 
 @dataclass(frozen=True)
@@ -124,18 +127,18 @@ class DaskRunner:
     def __init__(self, screener: Screener, address: str, *,
                  timeout: float = CONNECT_TIMEOUT, ship_index: bool | None = None) -> None:
         try:
-            from distributed import Client
+            import distributed
         except ImportError:
             raise UsageError("--dask needs Dask distributed, which is not installed",
                              fix=_INSTALL) from None
         self._address = address
-        _check_address(address)
+        _check_address(address, timeout)
         try:
-            self._client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
+            self._client = _client_class(distributed.Client)(
+                address, timeout=timeout, set_as_default=False)
+        except Exception as exc:  # refused, timed out, or another service answering there
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}",
-                             fix="check the address (tcp://HOST:8786) and that the scheduler "
-                             "runs and accepts connections from here") from None
+                             fix=_REACH) from None
         try:
             self._start(screener, timeout, ship_index)
         except BaseException:
@@ -198,21 +201,45 @@ class DaskRunner:
             self._client.close()
 
 
-def _check_address(address: str) -> None:
-    """Refuse a malformed address here: a Client built on one fails half-made, and its
-    clean-up then hangs and prints a traceback when the interpreter exits."""
+def _client_class(base: type) -> type:
+    """Dask's Client, cleaned up when it cannot connect: the failed Client is never handed
+    back, so its event loop thread would keep running, and at exit its ``__del__`` would
+    wait for a connection that never was, then print a traceback."""
+
+    class Client(base):
+        def start(self, **kwargs: Any) -> Any:
+            try:
+                return super().start(**kwargs)
+            except BaseException:
+                self.status = "closed"  # nothing left for close() / __del__ to do
+                self._loop_runner.stop()
+                raise
+
+    return Client
+
+
+def _check_address(address: str, timeout: float) -> None:
+    """Refuse a malformed address, and a TCP address where nothing listens, before making a
+    Client: one that fails to connect is left half-made, its event loop thread running (and,
+    for a malformed address, its clean-up hangs and prints a traceback at exit)."""
     from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.comm.registry import get_backend
 
     try:
         scheme, location = parse_address(address)
         get_backend(scheme)
-        if scheme in ("tcp", "tls"):
-            parse_host_port(location)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else ("", 0)
     except ValueError as exc:
         raise UsageError(f"{address!r} is not a Dask scheduler address: {_one_line(exc)}",
                          fix="give it as tcp://HOST:PORT (the scheduler's port is 8786 "
                          "unless it was started with another)") from None
+    if scheme == "tcp":
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+        except OSError as exc:
+            why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+            raise UsageError(f"cannot reach the Dask scheduler at {address}: {why}",
+                             fix=_REACH) from None
 
 
 def _one_line(exc: BaseException) -> str:
