@@ -145,6 +145,7 @@ def test_a_service_that_is_not_a_scheduler_is_one_line_and_exit_2(  # type: igno
     stopped (no event loop thread left running, no traceback when the process exits)."""
     import threading
 
+    before = set(threading.enumerate())
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen()
@@ -154,7 +155,8 @@ def test_a_service_that_is_not_a_scheduler_is_one_line_and_exit_2(  # type: igno
     assert result.exit_code == 2
     assert f"Error: cannot reach the Dask scheduler at {address}" in result.output
     assert "Traceback" not in result.output
-    assert "IO loop" not in {t.name for t in threading.enumerate()}
+    left = {t.name for t in set(threading.enumerate()) - before}
+    assert "IO loop" not in left
 
 
 def test_missing_dask_names_the_extra(screen_cli, customers_csv: Path, tmp_path: Path,  # type: ignore[no-untyped-def]

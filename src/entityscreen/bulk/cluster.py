@@ -134,7 +134,7 @@ class DaskRunner:
         self._address = address
         _check_address(address, timeout)
         try:
-            self._client = _client_class(distributed.Client)(
+            self._client = _client_class(distributed.Client, 2 * timeout)(
                 address, timeout=timeout, set_as_default=False)
         except Exception as exc:  # refused, timed out, or another service answering there
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}",
@@ -201,15 +201,17 @@ class DaskRunner:
             self._client.close()
 
 
-def _client_class(base: type) -> type:
-    """Dask's Client, cleaned up when it cannot connect: the failed Client is never handed
-    back, so its event loop thread would keep running, and at exit its ``__del__`` would
-    wait for a connection that never was, then print a traceback."""
+def _client_class(base: type, bound: float) -> type:
+    """Dask's Client, given at most ``bound`` seconds to connect (its own timeout does not
+    cover a server that accepts the connection but never answers: it would wait forever),
+    and cleaned up when it cannot: the failed Client is never handed back, so its event loop
+    thread would keep running, and at exit its ``__del__`` would wait for a connection that
+    never was, then print a traceback."""
 
     class Client(base):
         def start(self, **kwargs: Any) -> Any:
             try:
-                return super().start(**kwargs)
+                return super().start(callback_timeout=bound, **kwargs)
             except BaseException:
                 self.status = "closed"  # nothing left for close() / __del__ to do
                 self._loop_runner.stop()
