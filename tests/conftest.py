@@ -40,3 +40,10 @@ def screener(home: Path):  # type: ignore[no-untyped-def]
     s = Screener.open(Settings.from_env(home=home))
     yield s
     s.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``dask`` run last: Dask leaves a thread running after its cluster and
+    client close, and a process with threads does not fork its index build (which
+    tests/match checks)."""
+    items.sort(key=lambda item: item.get_closest_marker("dask") is not None)

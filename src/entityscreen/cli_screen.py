@@ -117,7 +117,8 @@ def _report(s: Summary) -> str:
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an HTML summary: counts, hits by list, top hits explained.")
 @click.option("--workers", type=click.IntRange(1, 256),
-              help="Processes screening in parallel [default: every core].")
+              help="Processes screening in parallel on this machine [default: every core]; "
+              "not with --dask.")
 @click.option("--dask", metavar="ADDRESS",
               help="Screen on the Dask cluster whose scheduler is at ADDRESS (e.g. "
               "tcp://host:8786) instead of local processes; needs the dask extra.")

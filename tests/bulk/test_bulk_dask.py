@@ -19,7 +19,8 @@ from entityscreen.bulk.writers import partial_path
 
 from .bulk_data import HEADER, customer_rows, write_csv
 
-pytestmark = pytest.mark.slow
+# run last (tests/conftest.py): Dask leaves a thread behind, and tests that fork want none
+pytestmark = [pytest.mark.slow, pytest.mark.dask]
 
 CHUNK = 40
 
@@ -138,6 +139,26 @@ def test_unreachable_scheduler_is_one_line_and_exit_2(screen_cli, customers_csv:
     assert list(tmp_path.iterdir()) == [customers_csv], "nothing written"
 
 
+def test_a_service_that_is_not_a_scheduler_is_one_line_and_exit_2(  # type: ignore[no-untyped-def]
+        screen_cli, customers_csv: Path) -> None:
+    """It accepts the connection but never answers as a scheduler: the half-made client is
+    stopped (no event loop thread left running, no traceback when the process exits)."""
+    import threading
+
+    before = set(threading.enumerate())
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        result = screen_cli("screen", str(customers_csv), "--dask", address,
+                            "--dask-timeout", "1")
+    assert result.exit_code == 2
+    assert f"Error: cannot reach the Dask scheduler at {address}" in result.output
+    assert "Traceback" not in result.output
+    left = {t.name for t in set(threading.enumerate()) - before}
+    assert "IO loop" not in left
+
+
 def test_missing_dask_names_the_extra(screen_cli, customers_csv: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)  # what an absent package does
@@ -151,3 +172,26 @@ def test_dask_and_workers_exclude_each_other(screen_cli, customers_csv: Path) ->
     result = screen_cli("screen", str(customers_csv), "--dask", "tcp://x:8786",
                         "--workers", "2")
     assert result.exit_code == 2 and "exclude each other" in result.output
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("scheduler", "'scheduler' is not a Dask scheduler address: missing port number"),
+    ("http://127.0.0.1:8786", "unknown address scheme 'http'"),
+])
+def test_malformed_addresses_are_refused_before_connecting(
+        screen_cli, customers_csv: Path, address: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = screen_cli("screen", str(customers_csv), "--dask", address)
+    assert result.exit_code == 2 and message in result.output
+    assert "give it as tcp://HOST:PORT" in result.output
+
+
+def test_a_worker_refuses_an_index_of_another_version(screener) -> None:  # type: ignore[no-untyped-def]
+    """A worker whose entityscreen analyses names with other reference tables would score
+    differently: it says so instead of screening."""
+    from entityscreen.bulk.cluster import _load, _Spec
+    from entityscreen.errors import UsageError
+    from entityscreen.match.index import INDEX_FORMAT
+
+    spec = _Spec("index-x.pickle", INDEX_FORMAT, "0" * 12, screener.settings)
+    with pytest.raises(UsageError, match="install the same entityscreen version"):
+        _load(spec, b"")

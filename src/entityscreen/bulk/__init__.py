@@ -4,10 +4,12 @@
     summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
 
 ``readers`` streams CSV/TSV, JSON lines, XLSX and Parquet; ``columns`` finds the name, type,
-country, birth date, identifier and key columns; ``run`` decides match / review / clear per
-row; ``writers`` writes results and rejects atomically; ``html`` renders the summary report;
-``pool`` screens chunks in forked workers; ``summary`` holds the counts and the checkpoint
-that lets an interrupted run resume.
+country, birth date, identifier and key columns; ``prepare`` makes a row a query; ``run``
+decides match / review / clear per row; ``writers`` writes results and rejects atomically
+(``records`` writes other records, diffs and rescreen findings, the same way); ``html``
+renders the summary report; ``pool`` screens chunks inline or in forked workers, ``cluster``
+on a Dask cluster; ``summary`` holds the counts and the checkpoint that lets an interrupted
+run resume.
 """
 
 from entityscreen.bulk.columns import Columns

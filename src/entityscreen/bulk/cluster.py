@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import tempfile
 import threading
 from collections import deque
@@ -41,6 +42,8 @@ CONNECT_TIMEOUT = 10.0
 INFLIGHT_PER_THREAD = 2
 
 _INSTALL = "install the extra: pip install 'entityscreen[dask]'"
+_REACH = ("check the address (tcp://HOST:8786), that a Dask scheduler (not another service) "
+          "listens there and that it accepts connections from here")
 
 
 @dataclass(frozen=True)
@@ -124,17 +127,18 @@ class DaskRunner:
     def __init__(self, screener: Screener, address: str, *,
                  timeout: float = CONNECT_TIMEOUT, ship_index: bool | None = None) -> None:
         try:
-            from distributed import Client
+            import distributed
         except ImportError:
             raise UsageError("--dask needs Dask distributed, which is not installed",
                              fix=_INSTALL) from None
         self._address = address
+        _check_address(address, timeout)
         try:
-            self._client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
+            self._client = _client_class(distributed.Client, 2 * timeout)(
+                address, timeout=timeout, set_as_default=False)
+        except Exception as exc:  # refused, timed out, or another service answering there
             raise UsageError(f"cannot reach the Dask scheduler at {address}: {_one_line(exc)}",
-                             fix="check the address (tcp://HOST:8786) and that the scheduler "
-                             "runs and accepts connections from here") from None
+                             fix=_REACH) from None
         try:
             self._start(screener, timeout, ship_index)
         except BaseException:
@@ -195,6 +199,49 @@ class DaskRunner:
         finally:
             _LOADED.pop(self._seeded, None)
             self._client.close()
+
+
+def _client_class(base: type, bound: float) -> type:
+    """Dask's Client, given at most ``bound`` seconds to connect (its own timeout does not
+    cover a server that accepts the connection but never answers: it would wait forever),
+    and cleaned up when it cannot: the failed Client is never handed back, so its event loop
+    thread would keep running, and at exit its ``__del__`` would wait for a connection that
+    never was, then print a traceback."""
+
+    class Client(base):
+        def start(self, **kwargs: Any) -> Any:
+            try:
+                return super().start(callback_timeout=bound, **kwargs)
+            except BaseException:
+                self.status = "closed"  # nothing left for close() / __del__ to do
+                self._loop_runner.stop()
+                raise
+
+    return Client
+
+
+def _check_address(address: str, timeout: float) -> None:
+    """Refuse a malformed address, and a TCP address where nothing listens, before making a
+    Client: one that fails to connect is left half-made, its event loop thread running (and,
+    for a malformed address, its clean-up hangs and prints a traceback at exit)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else ("", 0)
+    except ValueError as exc:
+        raise UsageError(f"{address!r} is not a Dask scheduler address: {_one_line(exc)}",
+                         fix="give it as tcp://HOST:PORT (the scheduler's port is 8786 "
+                         "unless it was started with another)") from None
+    if scheme == "tcp":
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+        except OSError as exc:
+            why = "timed out" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+            raise UsageError(f"cannot reach the Dask scheduler at {address}: {why}",
+                             fix=_REACH) from None
 
 
 def _one_line(exc: BaseException) -> str:
