@@ -2,7 +2,9 @@
 
 Each party is screened once (:meth:`Screener.search`); the best hit is kept on the party with
 its score and matched name when it is a match, so a verdict can say who the owner was taken to
-be and how sure that was.
+be and how sure that was. The same name is often listed by several publishers as separate
+records (Hikvision is one record on NS-CMIC and another on the Entity List): every record that
+matches as well as the best one is the party, and :func:`listed_records` finds them all.
 """
 
 from __future__ import annotations
@@ -15,18 +17,37 @@ from entityscreen.model import Query
 from entityscreen.ownership.model import OwnershipNode
 from entityscreen.screener import Screener
 
-__all__ = ["match_nodes"]
+__all__ = ["listed_records", "match_nodes"]
+
+# Most listed records one name is taken to be (records tied with the best hit).
+MAX_TIED = 10
+
+
+def node_query(node: OwnershipNode) -> Query:
+    ident = node.key.split(":", 1)[1] if node.key.startswith(("lei:", "id:")) else None
+    return Query(node.name, country=node.country, identifiers=(ident,) if ident else ())
+
+
+def listed_records(screener: Screener, node: OwnershipNode) -> list[str]:
+    """Ids of the listed records ``node`` is: its matched party, and every other record
+    that matches its name at least as well (empty when it matched nothing)."""
+    if not node.party_id:
+        return []
+    try:
+        hits = screener.search(node_query(node), limit=MAX_TIED)
+    except UsageError:
+        hits = []
+    best = node.score if node.score is not None else 1.0
+    tied = [h.party_id for h in hits if h.match and h.score >= best]
+    return list(dict.fromkeys([node.party_id, *tied]))
 
 
 def match_nodes(screener: Screener, nodes: Iterable[OwnershipNode], *,
                 progress: Callable[[int], None] | None = None) -> list[OwnershipNode]:
     out = []
     for n, node in enumerate(nodes, 1):
-        ident = node.key.split(":", 1)[1] if node.key.startswith(("lei:", "id:")) else None
-        query = Query(node.name, country=node.country,
-                      identifiers=(ident,) if ident else ())
         try:
-            hits = screener.search(query, limit=1)
+            hits = screener.search(node_query(node), limit=1)
         except UsageError:
             hits = []  # a name too long to screen stays unmatched (and is reported so)
         best = hits[0] if hits else None

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from entityscreen.errors import InputError
+from entityscreen.model import Party, merge_parties
 from entityscreen.ownership.bulk import CheckResult
 from entityscreen.ownership.engine import Evaluation, evaluate
 from entityscreen.ownership.graph import prepare
-from entityscreen.ownership.matching import match_nodes
+from entityscreen.ownership.matching import listed_records, match_nodes
 from entityscreen.ownership.model import Edge, Issue, Link, OwnershipNode, Parsed, Seed, Verdict
 from entityscreen.ownership.rules import RULES, in_force, periods, seed_for
 from entityscreen.ownership.store import FILENAME, OwnershipStore, SourceInfo, now
@@ -79,6 +80,7 @@ class Ownership:
         self.screener = screener
         self.store = store
         self._seeds: dict[tuple[str, str], Seed | None] = {}
+        self._listed: dict[str, Party | None] = {}
 
     @classmethod
     def open(cls, screener: Screener, *, create: bool = True) -> Ownership:
@@ -137,9 +139,18 @@ class Ownership:
     def seed(self, rule: str, node: OwnershipNode) -> Seed | None:
         cache_key = (rule, node.key)
         if cache_key not in self._seeds:
-            party = self.screener.party(node.party_id) if node.party_id else None
+            party = self._listed_party(node)
             self._seeds[cache_key] = seed_for(rule, node.key, party) if party else None
         return self._seeds[cache_key]
+
+    def _listed_party(self, node: OwnershipNode) -> Party | None:
+        """The listed party ``node`` was matched to, with the listings of every record tied
+        with it (one name on two lists as two records), so no rule misses a listing."""
+        if node.key not in self._listed:
+            parties = [p for pid in listed_records(self.screener, node)
+                       if (p := self.screener.party(pid)) is not None]
+            self._listed[node.key] = merge_parties(parties) if parties else None
+        return self._listed[node.key]
 
     def evaluations(self, edges: Iterable[Edge], nodes: dict[str, OwnershipNode],
                     on: str) -> tuple[dict[str, Evaluation], tuple[Issue, ...]]:

@@ -1,0 +1,48 @@
+"""One name listed as separate records by several publishers: an owner is every record that
+matches it as well as the best one, so no rule misses a listing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from entityscreen.cli import cli
+from entityscreen.model import Query
+
+pytestmark = pytest.mark.slow
+
+# Hikvision is in the bundled lists twice under the same name: an OFAC NS-CMIC record and a BIS
+# Entity List record (us_csl). The company it owns here is made up.
+TABLE = """owner,owned,share,as_of
+Hangzhou Hikvision Digital Technology Co Ltd,Hikvision Example Camera Co,60,2024-01-01
+"""
+
+
+def run(home: Path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(cli, ["--home", str(home), *args])
+
+
+def test_an_owner_on_two_lists_as_two_records_carries_both(
+        screener, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    hits = [h for h in screener.search(Query("Hangzhou Hikvision Digital Technology Co Ltd"),
+                                       limit=5) if h.match]
+    lists = {lst.list for h in hits[:2] for lst in screener.party(h.party_id).listings}
+    assert {"EL", "CMIC"} <= lists  # the premise: two records, two lists, same top score
+    dest = tmp_path / "home"
+    shutil.copytree(home, dest, ignore=shutil.ignore_patterns("ownership.sqlite*"))
+    table = tmp_path / "holdings.csv"
+    table.write_text(TABLE)
+    res = run(dest, "ownership", "import", str(table))
+    assert res.exit_code == 0, res.output
+    res = run(dest, "owners", "--json", "--as-of", "2026-12-03", "Hikvision Example Camera Co")
+    assert res.exit_code == 0, res.output
+    verdicts = {v["rule"]: v for v in json.loads(res.stdout)["verdicts"]}
+    bis = verdicts["bis_affiliates"]
+    assert bis["status"] == "restricted by extension" and bis["aggregate"] == 60
+    assert bis["restriction"].startswith("Entity List")
+    # NS-CMIC and the Entity List block nothing under OFAC's 50 % rule
+    assert verdicts["ofac_50"]["status"] == "clear"
