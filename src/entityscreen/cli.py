@@ -146,15 +146,21 @@ def _parse_query(line: str, number: int) -> Query:
               help="Score at or above which a hit is a match [0.82].")
 @click.option("--algorithm", help="Matching algorithm (see `entityscreen algorithms`).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (see README).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date of the ownership rules' verdicts (YYYY-MM-DD) [today].")
 @click.pass_context
 def search(ctx: click.Context, name: str, type_: str | None, country: str | None,
            birth_date: str | None, identifiers: tuple[str, ...], limit: int | None,
            threshold: float | None,
-           algorithm: str | None, as_json: bool) -> None:
+           algorithm: str | None, as_json: bool, as_of: str | None) -> None:
     """Screen NAME against the loaded lists; NAME "-" reads queries from stdin, one per line
     (a name, or a JSON object with name/type/country/birth_date), answering one line each."""
     from entityscreen.render import render_search, search_lines
 
+    if as_of is not None:
+        from entityscreen.cli_owners import check_as_of
+
+        as_of = check_as_of(as_of)
     settings = _settings(ctx, limit=limit, threshold=threshold, algorithm=algorithm)
     with _open(settings) as screener:
         _warn_stale(screener)
@@ -162,12 +168,12 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
             if not as_json:
                 raise UsageError("reading from stdin needs --json",
                                  fix="run `entityscreen search --json -`")
-            for out in search_lines(screener, _stdin_queries()):
+            for out in search_lines(screener, _stdin_queries(), as_of=as_of):
                 sys.stdout.write(out + "\n")
                 sys.stdout.flush()
             return
         query = make_query(name, type_, country, birth_date, identifiers)
-        render_search(screener, query, as_json=as_json, echo=click.echo)
+        render_search(screener, query, as_json=as_json, echo=click.echo, as_of=as_of)
 
 
 def _stdin_queries() -> Iterator[Callable[[], Query]]:

@@ -39,6 +39,11 @@ def _as_of(value: str | None) -> str:
         from entityscreen.ownership.service import today
 
         return today()
+    return check_as_of(value)
+
+
+def check_as_of(value: str) -> str:
+    """An --as-of value as YYYY-MM-DD, or a UsageError saying how to write it."""
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:

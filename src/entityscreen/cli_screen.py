@@ -135,6 +135,8 @@ def _report(s: Summary) -> str:
               help="Best score from which a row below the match threshold is flagged for "
               "review.")
 @click.option("--algorithm", help="Matching algorithm (see `entityscreen algorithms`).")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Date of the ownership rules' verdicts (YYYY-MM-DD) [the day of the run].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option("--chunk-rows", type=click.IntRange(1, 100_000), default=CHUNK_ROWS, hidden=True,
               help="Rows per chunk (the unit of work and of checkpoints); for tests.")
@@ -146,7 +148,7 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
            report: Path | None, workers: int | None, dask: str | None,
            dask_timeout: float, resume: bool, limit: int,
            threshold: float | None, review_threshold: float, algorithm: str | None,
-           quiet: bool, chunk_rows: int) -> None:
+           quiet: bool, chunk_rows: int, as_of: str | None) -> None:
     """Screen every row of FILE (CSV, TSV, XLSX, Parquet or JSON lines; "-" for stdin).
 
     Each row gets a decision: match (a hit at or above the threshold), review (best score
@@ -167,6 +169,10 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
     if dask is not None and workers is not None:
         raise click.UsageError("--workers and --dask exclude each other: the cluster's "
                                "workers screen")
+    if as_of is not None:
+        from entityscreen.cli_owners import check_as_of
+
+        as_of = check_as_of(as_of)
     settings = _settings(ctx, threshold=threshold, algorithm=algorithm)
     columns = columns_of(name_col, type_col, country_col, dob_col, id_col, key_col)
     with _open(settings) as screener:
@@ -179,7 +185,8 @@ def screen(ctx: click.Context, file: str, output: Path | None, output_format: st
                 output_format=output_format, header=not no_header, sheet=sheet,
                 rejects=rejects, workers=workers or _cores(), dask=dask,
                 dask_timeout=dask_timeout, resume=resume, limit=limit,
-                review_threshold=review_threshold, chunk_rows=chunk_rows, progress=bar)
+                review_threshold=review_threshold, chunk_rows=chunk_rows, progress=bar,
+                as_of=as_of)
         except KeyboardInterrupt:
             if bar is not None:
                 bar.stop()

@@ -30,7 +30,8 @@ Echo = Callable[[str], None]
 
 
 
-def search_result(screener: Screener, query: Query) -> dict[str, Any]:
+def search_result(screener: Screener, query: Query, *,
+                  as_of: str | None = None) -> dict[str, Any]:
     hits = screener.search(query)
     results = []
     for hit in hits:
@@ -46,24 +47,26 @@ def search_result(screener: Screener, query: Query) -> dict[str, Any]:
         "query": query_to_dict(query),
         "results": results,
         # parties restricted by extension (50 % rules); [] without ownership data
-        "ownership": ownership_for_name(screener, query.name),
+        "ownership": ownership_for_name(screener, query.name, on=as_of),
         "data": {"stale": status["stale"],
                  "oldest_days": max((s["age_days"] for s in status["sources"]), default=None)},
     }
 
 
-def search_lines(screener: Screener, queries: Iterable[Callable[[], Query]]) -> Iterator[str]:
+def search_lines(screener: Screener, queries: Iterable[Callable[[], Query]], *,
+                 as_of: str | None = None) -> Iterator[str]:
     """One JSON line per input line, in order; a bad line answers with an error, not a stop."""
     for make in queries:
         try:
             query = make()
-            yield _dumps(search_result(screener, query))
+            yield _dumps(search_result(screener, query, as_of=as_of))
         except EntityscreenError as exc:
             yield _dumps({"query": None, "results": [], "error": str(exc)})
 
 
-def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo) -> None:
-    result = search_result(screener, query)
+def render_search(screener: Screener, query: Query, *, as_json: bool, echo: Echo,
+                  as_of: str | None = None) -> None:
+    result = search_result(screener, query, as_of=as_of)
     if as_json:
         result["data"] = data_status(screener.freshness())
         echo(_dumps(result))

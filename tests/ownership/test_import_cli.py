@@ -114,6 +114,29 @@ def test_search_and_screen_say_restricted_by_extension(own_home: Path) -> None:
         first["ownership"])
 
 
+def test_search_and_screen_as_of_a_date(own_home: Path) -> None:
+    def rules(ownership: list[dict]) -> dict[str, str]:  # type: ignore[type-arg]
+        return {v["rule"]: v["status"] for v in ownership[0]["verdicts"]}
+
+    name = "Tarim Example Logistics LLC"
+    now = json.loads(run(own_home, "search", "--json", "--as-of", "2026-12-03", name).stdout)
+    then = json.loads(run(own_home, "search", "--json", "--as-of", "2025-12-01", name).stdout)
+    assert then["ownership"][0]["as_of"] == "2025-12-01"
+    assert rules(then["ownership"])["bis_affiliates"] == "rule not in force"  # suspended
+    assert rules(then["ownership"])["ofac_50"] == "restricted by extension"
+    assert rules(now["ownership"])["bis_affiliates"] != "rule not in force"
+    infile = own_home.parent / "asof.csv"
+    infile.write_text(f"name\n{name}\n")
+    outfile = own_home.parent / "asof.jsonl"
+    res = run(own_home, "screen", str(infile), "-o", str(outfile), "--as-of", "2025-12-01")
+    assert res.exit_code == 1, res.output
+    row = json.loads(outfile.read_text().splitlines()[0])
+    assert rules(row["ownership"])["bis_affiliates"] == "rule not in force"
+    for cmd in (["search", name], ["screen", str(infile)]):
+        res = run(own_home, *cmd, "--as-of", "3 May")
+        assert res.exit_code == 2 and "write YYYY-MM-DD" in res.stderr
+
+
 def test_bad_as_of_and_unknown_name(own_home: Path) -> None:
     res = run(own_home, "owners", "--as-of", "3 May", "Tarim Example Trading Co")
     assert res.exit_code == 2 and "write YYYY-MM-DD" in res.stderr

@@ -55,7 +55,7 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
 
 
 def _outcomes(screener: Screener, prepared: list[Prepared],
-              screened: list[Screened]) -> list[Outcome]:
+              screened: list[Screened], as_of: str | None = None) -> list[Outcome]:
     out = []
     results = iter(screened)
     for p in prepared:
@@ -73,7 +73,8 @@ def _outcomes(screener: Screener, prepared: list[Prepared],
                 dicts.append(hit_to_dict(h, party, screener.derived(party, party_to_result)))
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
-        owned = ownership_for_name(screener, p.query.name)  # the 50 % rules; [] without data
+        # the 50 % rules as of that date (None: today); [] without ownership data
+        owned = ownership_for_name(screener, p.query.name, on=as_of)
         extended = decision_for(owned)
         if extended == "match" or (extended == "review" and decision == "clear"):
             decision = extended
@@ -169,6 +170,7 @@ def screen_file(
     progress: Progress | None = None,
     stdin: IO[bytes] | None = None,
     stdout: IO[bytes] | None = None,
+    as_of: str | None = None,
 ) -> Summary:
     """Screen every row of ``source`` (a path or "-") into ``output`` (None: stdout).
 
@@ -179,7 +181,8 @@ def screen_file(
     is the same either way. ``runner`` makes another runner instead (such as a
     ``DaskRunner`` with options); the run closes it. ``resume`` continues an interrupted run
     into the same output if its checkpoint is there and was made with the same input,
-    options and list versions.
+    options and list versions. ``as_of`` (YYYY-MM-DD) dates the ownership rules' verdicts
+    (default: the day each row is screened).
     """
     fmt = format_for(output, output_format)
     if output is not None and rejects is None:
@@ -206,7 +209,7 @@ def screen_file(
                 source, mapping=mapping.describe(), header=header, sheet=sheet,
                 input_format=table.format, output_format=fmt, limit=limit,
                 threshold=summary.threshold, review_threshold=review_threshold,
-                algorithm=ctx.algorithm, rejects=str(rejects),
+                algorithm=ctx.algorithm, rejects=str(rejects), as_of=as_of,
                 lists=[(v.source, v.version, v.sha256) for v in screener.versions])
             done = _resume_point(checkpoint, fingerprint, output, rejects, resume)
         if done is not None:
@@ -233,7 +236,7 @@ def screen_file(
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
             prepared, screened = dispatcher.next()
-            outcomes = _outcomes(screener, prepared, screened)
+            outcomes = _outcomes(screener, prepared, screened, as_of)
             results.write(outcomes)
             if rejected is not None:
                 rejected.write([(p.raw.row, p.raw.line, o.reason or "", p.raw.excerpt)
