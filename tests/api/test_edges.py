@@ -112,7 +112,13 @@ def test_health_needs_no_key_and_docs_are_served(server: Server) -> None:
                  "/algorithms", "/lists", "/healthz", "/readyz", "/screen", "/reviews"):
         assert path in spec["paths"], path
     assert "queries" in json.dumps(spec["paths"]["/match/{dataset}"])
-    assert httpx.get(server.url + "/docs").status_code == 200
+    docs = httpx.get(server.url + "/docs")
+    assert docs.status_code == 200
+    # the docs page works offline: its scripts and styles come from this server, not a CDN
+    assert "cdn." not in docs.text and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        got = httpx.get(f"{server.url}/docs-assets/{asset}")
+        assert got.status_code == 200 and len(got.content) > 10_000
 
 
 def test_search_answer(server: Server) -> None:

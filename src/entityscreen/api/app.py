@@ -13,7 +13,9 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from entityscreen.api.edges import install_error_handlers
 from entityscreen.settings import Settings
@@ -45,17 +47,41 @@ def create_app(settings: Settings) -> FastAPI:
         "lists; yente-compatible /search, /match and /entities.",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served below from the installed swagger-ui files, not a CDN
+        redoc_url=None,
     )
     app.state.service = service
     install_error_handlers(app)
     for module in (routes_search, routes_screen, routes_review, routes_admin, web):
         app.include_router(module.router)
 
+    _mount_docs(app)
+
     @app.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:
         return RedirectResponse("/ui")
 
     return app
+
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """The API docs page with Swagger UI's files from the swagger-ui-bundle package, so it
+    works on a machine with no Internet access."""
+    import swagger_ui_bundle
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="entityscreen API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png")
 
 
 def app_from_env() -> FastAPI:
