@@ -26,7 +26,8 @@ from entityscreen.match.analysis import (
 )
 from entityscreen.match.features import token_similarity
 from entityscreen.match.index import WEAK_SHARE, Index
-from entityscreen.match.scoring import Algorithm, QueryMatcher, evidence, explain, weights
+from entityscreen.match.matcher import QueryMatcher
+from entityscreen.match.scoring import Algorithm, evidence, explain, weights
 from entityscreen.model import Explanation, Hit, PartyType, Query
 from entityscreen.normalize import describe_folding
 from entityscreen.screener import Screener

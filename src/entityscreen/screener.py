@@ -18,11 +18,11 @@ from typing import TypeVar
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import LEGAL, PLACE, Analyzed, analyze, split_country
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
+from entityscreen.match.matcher import QueryMatcher
 from entityscreen.match.scoring import (
     ALGORITHMS,
     Algorithm,
     Pick,
-    QueryMatcher,
     evidence,
     explain,
     weights,

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from entityscreen.match.analysis import analyze
-from entityscreen.match.scoring import ALGORITHMS, QueryMatcher, align, score_names, weights
+from entityscreen.match.matcher import QueryMatcher
+from entityscreen.match.scoring import ALGORITHMS, align, score_names, weights
 
 ALGO = ALGORITHMS["entityscreen-1"]
 

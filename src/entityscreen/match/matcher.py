@@ -1,0 +1,243 @@
+"""The fast path of :func:`~entityscreen.match.scoring.align`: one query against the many
+names the index offers as candidates.
+
+:class:`QueryMatcher` compares the query's tokens with every distinct token of the candidates
+in one C-level call, then aligns each name with a few look-ups and token sets as bit masks. It
+must give exactly what the reference :func:`~entityscreen.match.scoring.align` gives (scores and
+picks); a Hypothesis property test in ``tests/match/test_scoring.py`` holds it to that.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from entityscreen.match.analysis import WORD, Analyzed
+from entityscreen.match.features import token_similarity
+from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm, Pick
+
+__all__ = ["QueryMatcher"]
+
+
+# -- the fast path's bookkeeping: token sets as bit masks -------------------------------------
+
+MaskedOption = tuple[float, float, str, tuple[int, ...], tuple[int, ...], int, int]
+_SINGLES: list[tuple[int]] = []  # (j,) for every position, made once
+
+
+def _singles(j: int) -> list[tuple[int]]:
+    """The (j,) tuples, long enough to index ``j``."""
+    while len(_SINGLES) <= j:
+        _SINGLES.append((len(_SINGLES),))
+    return _SINGLES
+
+
+@lru_cache(maxsize=4096)
+def _kind_masks(kinds: tuple[str, ...]) -> tuple[int, int]:
+    """Bit masks of the real words, and of the tokens that name a party, in a name."""
+    word = sum(1 << j for j, k in enumerate(kinds) if k == WORD)
+    naming = sum(1 << j for j, k in enumerate(kinds) if k in _NAMING)
+    return word, naming
+
+
+def _value(option: MaskedOption) -> float:
+    return option[0]
+
+
+def _pick_masked(
+    options: list[MaskedOption], q_word: int, c: Analyzed, c_word: int
+) -> tuple[float, int, int, int, list[Pick], bool]:
+    """:func:`_pick` with token sets as bit masks (same picks, same order)."""
+    options.sort(key=_value, reverse=True)  # stable, like sorting by -value
+    ct = c.tokens
+    used_q = used_c = close = 0
+    picks: list[Pick] = []
+    num = 0.0
+    word_aligned = False
+    for value, sim, how, qi, cj, qm, cm in options:
+        if used_q & qm or used_c & cm:
+            continue
+        used_q |= qm
+        used_c |= cm
+        num += value
+        if sim >= CLOSE and (how == "exact" or len(cj) > 1 or len(ct[cj[0]]) > 5):
+            close |= cm
+        if not word_aligned and how != "initial" and q_word & qm and c_word & cm:
+            word_aligned = True
+        picks.append((sim, how, qi, cj))
+    return num, used_q, used_c, close, picks, word_aligned
+
+
+def _total_masked(
+    q: Analyzed, c: Analyzed, qw: tuple[float, ...], cw: tuple[float, ...],
+    picked: tuple[float, int, int, int, list[Pick], bool], masks: tuple[int, int],
+    algo: Algorithm, person: bool, q_den: dict[tuple[int, float], float],
+) -> float:
+    """:func:`_total` over :func:`_pick_masked`'s masks (same arithmetic, same order).
+
+    ``q_den`` memoises the query's part of the denominator per (tokens used, weight of the
+    unused): the same sum of the same terms in the same order, so the same float."""
+    num, used_q, used_c, close, _picks, word_aligned = picked
+    if not word_aligned:
+        return algo.compact_equal if q.compact and q.compact == c.compact else 0.0
+    missing = algo.unmatched_listed_person if person else algo.unmatched_listed
+    extra = 1.0
+    if used_q != (1 << len(qw)) - 1 and not person and _contained_masked(c, close, masks) and max(
+        (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
+    ) >= algo.contained_min_weight:
+        extra = algo.unmatched_query_contained
+    den = q_den.get((used_q, extra))
+    if den is None:
+        den = q_den[used_q, extra] = sum(
+            w if used_q >> i & 1 else extra * w for i, w in enumerate(qw))
+    if used_c == (1 << len(cw)) - 1:
+        den += sum(cw)
+    else:
+        den += sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
+    score = num / den if den else 0.0
+    if q.compact and q.compact == c.compact:
+        score = max(score, algo.compact_equal)
+    return min(1.0, score)
+
+
+def _contained_masked(c: Analyzed, close: int, masks: tuple[int, int]) -> bool:
+    """:func:`_contained` over masks."""
+    word, naming = masks
+    if not naming or naming & ~close:
+        return False
+    if naming & (naming - 1):  # two naming tokens or more
+        return bool(word & naming)
+    j = naming.bit_length() - 1
+    return bool(word >> j & 1) and len(c.tokens[j]) >= 5
+
+
+class QueryMatcher:
+    """:func:`align` for one query against many listed names, fast.
+
+    :meth:`prepare` compares the query's tokens (and adjacent pairs) with every distinct
+    token of the candidate names in a few C-level ``rapidfuzz.process.extract`` calls, which
+    only filter: each pair they return is then judged by the same
+    :func:`~entityscreen.match.features.token_similarity` as the reference. Aligning a name is
+    then a few dictionary look-ups per listed token. :func:`align` is the slow,
+    obviously-correct reference; a property test checks that the two give the same scores.
+    """
+
+    # Every rule of token_similarity needs an edit similarity of at least this, except
+    # initials (handled apart): the C-level filter may use it without losing a pair.
+    FILTER = 0.7
+
+    def __init__(self, q: Analyzed, qw: tuple[float, ...], algo: Algorithm) -> None:
+        self.q = q
+        self.qw = qw
+        self.algo = algo
+        self.qpairs = [(i, q.tokens[i] + q.tokens[i + 1]) for i in range(len(q.tokens) - 1)]
+        # listed token -> the query tokens like it; listed token -> query pairs like it
+        self._single: dict[str, list[tuple[int, float, str]]] = {}
+        self._pair: dict[str, list[tuple[int, float]]] = {}
+        self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
+        self.q_word = _kind_masks(q.kinds)[0]
+        self._q_den: dict[tuple[int, float], float] = {}
+
+    def prepare(self, names: list[Analyzed]) -> None:
+        """Compare the query with every distinct token of ``names`` in bulk."""
+        tokens: set[str] = set()
+        for c in names:
+            tokens.update(_keys(c.tokens))
+        fresh = list(tokens.difference(self._seen))
+        if not fresh:
+            return
+        self._seen.update(fresh)
+        qt = self.q.tokens
+        found: list[tuple[int, str]] = []  # (query token, listed token) worth judging
+        # one C-level comparison of every query token and pair with every fresh token
+        longs = [i for i, a in enumerate(qt) if len(a) > 1]
+        probes = [qt[i] for i in longs] + [merged for _i, merged in self.qpairs]
+        pairs: list[tuple[int, str]] = []
+        if probes:
+            matrix = process.cdist(probes, fresh, scorer=OSA.normalized_similarity,
+                                   score_cutoff=self.FILTER, dtype=np.float32)
+            n_longs = len(longs)
+            for r, col in zip(*(a.tolist() for a in np.nonzero(matrix)), strict=True):
+                if r < n_longs:
+                    found.append((longs[r], fresh[col]))
+                else:
+                    pairs.append((r - n_longs, fresh[col]))
+        # initials, which edit similarity cannot find
+        shorts = [t for t in fresh if len(t) == 1]
+        for i, a in enumerate(qt):
+            if len(a) == 1:
+                found.extend((i, t) for t in fresh if t.startswith(a) and len(t) > 1)
+                found.extend((i, t) for t in shorts if t == a)
+            elif shorts:
+                found.extend((i, t) for t in shorts if a.startswith(t))
+        found.sort(key=lambda it: it[0])  # a token's options in query order, as align makes
+        single = self._single
+        for i, t in found:
+            sim, how = token_similarity(qt[i], t)
+            if sim > 0:
+                single.setdefault(t, []).append((i, sim, how))
+        merge_min = self.algo.merge_min
+        pairs.sort(key=lambda it: it[0])
+        for p, t in pairs:
+            i, merged = self.qpairs[p]
+            sim, how = token_similarity(merged, t)
+            if sim >= merge_min and how in ("exact", "fuzzy"):
+                self._pair.setdefault(t, []).append((i, sim))
+
+    def align(
+        self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
+    ) -> tuple[float, list[Pick]]:
+        """:func:`align` of the query with ``c``, one of the names given to :meth:`prepare`
+        (any other name is prepared first)."""
+        if not self._seen.issuperset(_keys(c.tokens)):
+            self.prepare([c])
+        return self.align_prepared(c, cw, person=person)
+
+    def align_prepared(
+        self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
+    ) -> tuple[float, list[Pick]]:
+        """:meth:`align` of a name already given to :meth:`prepare` (not checked)."""
+        qw, ct, algo = self.qw, c.tokens, self.algo
+        single, pair = self._single, self._pair
+        n = len(ct)
+        singles = _SINGLES if len(_SINGLES) > max(n, len(qw)) else _singles(max(n, len(qw)))
+        options: list[MaskedOption] = []
+        for j, b in enumerate(ct):
+            found = single.get(b)
+            if found:
+                cj, cm, wj = singles[j], 1 << j, cw[j]
+                for i, sim, how in found:
+                    if how != "initial" or person:
+                        options.append((sim * (qw[i] + wj), sim, how, singles[i], cj,
+                                        1 << i, cm))
+            if pair:
+                merged_q = pair.get(b)
+                if merged_q:
+                    for i, sim in merged_q:
+                        options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
+                                        (i, i + 1), singles[j], 3 << i, 1 << j))
+        if n > 1:
+            # the name's adjacent pairs merged, as _keys made them
+            for j, merged in enumerate(_keys(ct)[n:]):
+                found = single.get(merged)
+                if found:
+                    for i, sim, how in found:
+                        if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+                            options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
+                                            singles[i], (j, j + 1), 1 << i, 3 << j))
+        if not options:
+            return 0.0, []
+        masks = _kind_masks(c.kinds)
+        picked = _pick_masked(options, self.q_word, c, masks[0])
+        return (_total_masked(self.q, c, qw, cw, picked, masks, algo, person, self._q_den),
+                picked[4])
+
+
+@lru_cache(maxsize=65536)
+def _keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A name's tokens and its adjacent pairs merged: what :meth:`QueryMatcher.prepare`
+    compares with the query."""
+    return tokens + tuple(tokens[j] + tokens[j + 1] for j in range(len(tokens) - 1))
