@@ -99,6 +99,13 @@ def test_jsonl(tmp_path: Path) -> None:
     assert "undecodable" in (rows[4].problem or "")
 
 
+def test_jsonl_keys_in_another_case_are_the_same_column(tmp_path: Path) -> None:
+    data = b'{"Name": "Megvii", "Country": "CN"}\n{"name": "SenseTime", "COUNTRY": "HK"}\n'
+    headers, rows = rows_of(write(tmp_path, "in.jsonl", data))
+    assert headers == ("Name", "Country")
+    assert [list(r.fields) for r in rows] == [["Megvii", "CN"], ["SenseTime", "HK"]]
+
+
 def test_stdin_is_sniffed(tmp_path: Path) -> None:
     stdin = io.BytesIO(b'{"name": "Megvii"}\n{"name": "SenseTime"}\n')
     headers, rows = rows_of("-", stdin=stdin)

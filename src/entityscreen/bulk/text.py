@@ -212,6 +212,20 @@ class CsvTable(_TextTable):
             yield RawRow(number, feed.first, fields, feed.problem, feed.excerpt or "")
 
 
+def _json_cells(obj: dict[str, Any], headers: tuple[str, ...]) -> list[str]:
+    """The object's values for the columns the first object named; a key spelt in another
+    case ("Name" on one line, "name" on the next) is the same column."""
+    cells = []
+    for h in headers:
+        if h in obj:
+            value = obj[h]
+        else:
+            folded = h.casefold()
+            value = next((v for k, v in obj.items() if k.casefold() == folded), None)
+        cells.append(cell_text(value))
+    return cells
+
+
 class JsonlTable(_TextTable):
     def start(self, header: bool) -> None:
         first = self._first_line()
@@ -239,7 +253,7 @@ class JsonlTable(_TextTable):
             line_no, obj, text = self._first
             self._first = None
             number += 1
-            yield RawRow(number, line_no, [cell_text(obj.get(h)) for h in headers],
+            yield RawRow(number, line_no, _json_cells(obj, headers),
                          excerpt=text[:EXCERPT_CHARS])
         for line in self._lines:
             shown = line.raw.decode("utf-8", "backslashreplace")[:EXCERPT_CHARS].rstrip()
@@ -264,7 +278,6 @@ class JsonlTable(_TextTable):
             if not isinstance(obj, dict):
                 yield RawRow(number, line.number, (), "not a JSON object", shown)
                 continue
-            yield RawRow(number, line.number, [cell_text(obj.get(h)) for h in headers],
-                         excerpt=shown)
+            yield RawRow(number, line.number, _json_cells(obj, headers), excerpt=shown)
 
 
