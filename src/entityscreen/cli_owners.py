@@ -20,6 +20,7 @@ from entityscreen.errors import UsageError
 from entityscreen.ownership.model import Status
 from entityscreen.ownership.report import party_to_dict, share_text
 from entityscreen.ownership.service import ImportReport, Ownership, PartyVerdicts
+from entityscreen.screener import Screener
 
 __all__ = ["owners_cmd", "ownership_group"]
 
@@ -57,6 +58,14 @@ def _open(ctx: click.Context, **overrides: Any) -> Any:
     return open_screener(_settings(ctx, **overrides))
 
 
+def _imported(screener: Screener) -> Ownership:
+    """The imported ownership data, or a UsageError saying how to import some."""
+    if not Ownership.exists(screener):
+        raise UsageError("no ownership data imported",
+                         fix="run `entityscreen ownership import FILE` first")
+    return Ownership.open(screener)
+
+
 as_of_option = click.option("--as-of", "as_of", metavar="DATE",
                             help="Evaluate the rules and holdings as of this date [today].")
 
@@ -73,22 +82,18 @@ def owners_cmd(ctx: click.Context, name: str, as_of: str | None, depth: int,
     """Show NAME's ownership tree, up and down, with the verdict of each rule (OFAC 50 %
     rule, BIS Affiliates rule). NAME is a name in the imported ownership data, or its key."""
     on = _as_of(as_of)
-    with _open(ctx) as screener:
-        if not Ownership.exists(screener):
-            raise UsageError("no ownership data imported",
-                             fix="run `entityscreen ownership import FILE` first")
-        with Ownership.open(screener) as own:
-            found = own.find(name)
-            if not found:
-                raise UsageError(f"{name!r} is not in the imported ownership data",
-                                 fix="names are compared normalised; "
-                                 "`entityscreen ownership sources` shows what was imported")
-            for node in found:
-                pv = own.verdicts(node.key, on=on, below=depth)
-                if as_json:
-                    click.echo(_dumps(party_to_dict(pv)))
-                else:
-                    _print_tree(pv)
+    with _open(ctx) as screener, _imported(screener) as own:
+        found = own.find(name)
+        if not found:
+            raise UsageError(f"{name!r} is not in the imported ownership data",
+                             fix="names are compared normalised; "
+                             "`entityscreen ownership sources` shows what was imported")
+        for node in found:
+            pv = own.verdicts(node.key, on=on, below=depth)
+            if as_json:
+                click.echo(_dumps(party_to_dict(pv)))
+            else:
+                _print_tree(pv)
 
 
 def _print_tree(pv: PartyVerdicts) -> None:
@@ -217,12 +222,8 @@ def _print_import(r: ImportReport) -> None:
 def check_cmd(ctx: click.Context, as_of: str | None, as_json: bool, limit: int) -> None:
     """Evaluate both rules over all imported holdings: who is restricted by extension."""
     on = _as_of(as_of)
-    with _open(ctx) as screener:
-        if not Ownership.exists(screener):
-            raise UsageError("no ownership data imported",
-                             fix="run `entityscreen ownership import FILE` first")
-        with Ownership.open(screener) as own:
-            r = own.check(on)
+    with _open(ctx) as screener, _imported(screener) as own:
+        r = own.check(on)
     if as_json:
         for rc in r.rules:
             for key, held in rc.extended:
