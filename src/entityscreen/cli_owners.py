@@ -7,7 +7,6 @@ ownership store, calls one library function and prints (``--json`` for machines)
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from entityscreen.errors import UsageError
 from entityscreen.ownership.model import Status
 from entityscreen.ownership.report import party_to_dict, share_text
 from entityscreen.ownership.service import ImportReport, Ownership, PartyVerdicts
+from entityscreen.report import dumps as _dumps
 from entityscreen.screener import Screener
 
 __all__ = ["owners_cmd", "ownership_group"]
@@ -30,9 +30,6 @@ FORMATS = ("table", "ftm", "gleif")
 _STYLE = {Status.LISTED: "bold red", Status.EXTENDED: "bold red", Status.UNKNOWN: "yellow",
           Status.CLEAR: "green", Status.NOT_IN_FORCE: "dim"}
 
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def _as_of(value: str | None) -> str:

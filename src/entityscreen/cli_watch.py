@@ -8,7 +8,6 @@ the screener, calls one library function and prints: a table on a terminal, JSON
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -23,6 +22,7 @@ from entityscreen.bulk.writers import OUTPUT_FORMATS
 from entityscreen.changes import SourceDiff
 from entityscreen.cli_screen import columns_of, input_options
 from entityscreen.errors import UsageError
+from entityscreen.report import dumps as _dumps
 
 __all__ = ["COMMANDS", "diff_cmd", "register", "rescreen_cmd", "watch_group"]
 
@@ -31,9 +31,6 @@ LIST_ROWS = 50
 # Skipped input rows named on stderr by `watch add` before it only counts them.
 SKIPPED_SHOWN = 20
 
-
-def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def _console() -> Console:
