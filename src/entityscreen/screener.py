@@ -65,6 +65,8 @@ class Screener:
         self.store = store
         self.index = index
         self.versions: list[SourceVersion] = store.versions()
+        # parties are read from these versions, whatever an update makes active meanwhile
+        self._pinned = {v.source: v.version for v in self.versions}
         self._parties: dict[str, Party] = {}
         self._derived: dict[tuple[str, object], object] = {}
         self._freshness: tuple[date, list[Freshness]] | None = None
@@ -218,10 +220,11 @@ class Screener:
         return hits
 
     def party(self, party_id: str) -> Party | None:
-        """A whole party from the store (recently used ones kept in memory)."""
+        """A whole party from the store, as in the list versions this screener loaded
+        (recently used ones kept in memory)."""
         cached = self._parties.get(party_id)
         if cached is None:
-            cached = self.store.party(party_id)
+            cached = self.store.party(party_id, self._pinned)
             if cached is not None:
                 if len(self._parties) >= PARTY_CACHE:
                     self._parties.pop(next(iter(self._parties)))

@@ -236,15 +236,24 @@ class Store:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
     def _active_rows(
-        self, where: str = "", args: Iterable[object] = ()
+        self, where: str = "", args: Iterable[object] = (),
+        versions: Mapping[str, int] | None = None,
     ) -> Iterator[tuple[str, str, str | None, str]]:
-        sql = (
-            "SELECT p.source, p.id, p.merge_key, p.data FROM parties p JOIN versions v "
-            "ON p.source=v.source AND p.version=v.version WHERE v.active=1"
-        )
+        """Party rows of the active versions, or of ``versions`` (source -> version) when
+        given: a reader pinned to the versions it loaded never mixes in a newer import."""
+        if versions is None:
+            sql = (
+                "SELECT p.source, p.id, p.merge_key, p.data FROM parties p JOIN versions v "
+                "ON p.source=v.source AND p.version=v.version WHERE v.active=1"
+            )
+            params: list[object] = []
+        else:
+            pinned = " OR ".join(["(p.source=? AND p.version=?)"] * len(versions)) or "0"
+            sql = f"SELECT p.source, p.id, p.merge_key, p.data FROM parties p WHERE ({pinned})"
+            params = [x for item in versions.items() for x in item]
         if where:
             sql += " AND " + where
-        yield from self._conn.execute(sql, tuple(args))
+        yield from self._conn.execute(sql, (*params, *args))
 
     def parties(self) -> Iterator[Party]:
         """Every active party, parties of several feeds with one merge key merged into one."""
@@ -260,9 +269,10 @@ class Store:
             members.sort(key=lambda m: m[0])
             yield merge_parties(p for _, p in members)
 
-    def party(self, party_id: str) -> Party | None:
-        """One party by id, merged with the same listing from other feeds."""
-        rows = list(self._active_rows("p.id=?", (party_id,)))
+    def party(self, party_id: str, versions: Mapping[str, int] | None = None) -> Party | None:
+        """One party by id, merged with the same listing from other feeds; from the active
+        versions, or from ``versions`` (source -> version) when given."""
+        rows = list(self._active_rows("p.id=?", (party_id,), versions))
         if not rows:
             return None
         _source, _pid, merge_key, data = rows[0]
@@ -271,7 +281,7 @@ class Store:
         order = {name: i for i, name in enumerate(self._source_order())}
         members = sorted(
             ((order.get(s, 99), party_from_dict(orjson.loads(d)))
-             for s, _i, _m, d in self._active_rows("p.merge_key=?", (merge_key,))),
+             for s, _i, _m, d in self._active_rows("p.merge_key=?", (merge_key,), versions)),
             key=lambda m: m[0],
         )
         return merge_parties(p for _, p in members)
