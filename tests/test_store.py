@@ -64,3 +64,23 @@ def test_damaged_database_is_a_store_error(tmp_path: Path) -> None:
 def test_missing_database_when_not_creating(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="entityscreen update"):
         Store.open(tmp_path / "absent.sqlite", create=False)
+
+
+def test_parties_read_together_equal_parties_read_one_by_one(screener) -> None:  # type: ignore[no-untyped-def]
+    """A stream of queries reads its hits' parties in one go: the same parties, merged the
+    same way (a party listed by several feeds), as reading each alone."""
+    store = screener.store
+    pinned = {v.source: v.version for v in store.versions()}
+    merged = [pid for (pid,) in store._conn.execute(
+        "SELECT id FROM parties WHERE merge_key IS NOT NULL LIMIT 40")]
+    single = [pid for (pid,) in store._conn.execute(
+        "SELECT id FROM parties WHERE merge_key IS NULL LIMIT 40")]
+    ids = [*merged, *single, "no-such-party"]
+    together = store.parties_by_id(ids, pinned)
+    assert "no-such-party" not in together
+    assert merged and single and len(together) == len(ids) - 1
+    for pid in ids[:-1]:
+        assert together[pid] == store.party(pid, pinned)
+    # some of them are merged from several feeds, which is what makes this worth testing
+    assert any(len(p.listings) > 1 for p in together.values())
+    assert screener.parties(ids) == together

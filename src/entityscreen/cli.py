@@ -168,6 +168,7 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
             if not as_json:
                 raise UsageError("reading from stdin needs --json",
                                  fix="run `entityscreen search --json -`")
+            screener.warm()
             for out in search_lines(screener, _stdin_queries(), as_of=as_of):
                 sys.stdout.write(out + "\n")
                 sys.stdout.flush()

@@ -34,8 +34,9 @@ def search_result(screener: Screener, query: Query, *,
                   as_of: str | None = None) -> dict[str, Any]:
     hits = screener.search(query)
     results = []
+    parties = screener.parties(h.party_id for h in hits)
     for hit in hits:
-        party = screener.party(hit.party_id)
+        party = parties.get(hit.party_id)
         if party is None:
             continue
         static = screener.derived(party, party_to_result)

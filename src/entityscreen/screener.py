@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,6 +38,8 @@ T = TypeVar("T")
 
 # Parties kept decoded in memory for repeated hits (a bulk file hits the same few often).
 PARTY_CACHE = 4096
+# Names in Han, Cyrillic and Arabic script: one search of it loads every lazy table.
+WARM_QUERY = "旷视科技 Мегвий ميغفي Megvii"
 
 
 def index_cache_path(settings: Settings, store: Store) -> Path:
@@ -110,6 +112,12 @@ class Screener:
         gc.freeze()
         return cls(settings, store, index)
 
+    def warm(self) -> None:
+        """Load what a first query in another script loads lazily (the Han romanisation and
+        transliteration tables, ~0.7 s): long-running processes (a stream of queries, a
+        server, a bulk pool) do it before their first answer, not in the middle of a run."""
+        self.search(Query(WARM_QUERY), limit=1)
+
     def close(self) -> None:
         self.store.close()
 
@@ -176,19 +184,19 @@ class Screener:
             candidates = candidates + [
                 nid for p in sorted(by_identifier) for nid in index.names_of(p) if nid not in have
             ]
-        analysed = [index.analysis(nid) for nid in candidates]
+        analysed = index.analyses(candidates)
         matcher.prepare(analysed)
         memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
         name_party, party_types, person_type = index.name_owner, index.party_types, "person"
+        name_tokens, weights_of, align = index.name_tokens, index.weights_of, matcher.align_prepared
         for nid, c in zip(candidates, analysed, strict=True):
             pidx = name_party[nid]
             person = party_types[pidx] == person_type
             # the same name is often listed by several publishers: align it once
-            key = (index.name_tokens[nid], person)
+            key = (name_tokens[nid], person)
             got = memo.get(key)
             if got is None:
-                got = memo[key] = matcher.align_prepared(c, index.name_weights[nid],
-                                                         person=person)
+                got = memo[key] = align(c, weights_of(nid), person=person)
             score, picks = got
             if (score > 0 or pidx in by_identifier) and (
                 pidx not in best or best[pidx][0] < score
@@ -201,10 +209,17 @@ class Screener:
             as_typed = replace(query, type=PartyType.ORGANIZATION)
         hinted = as_typed.type is not None or bool(
             query.country or query.birth_date or query.identifiers)
+        party_ids = index.party_ids
         for pidx, (name_score, nid, picks) in best.items():
-            ev = evidence(as_typed, index.party(pidx), algo) if hinted else ()
-            score = max(0.0, min(1.0, name_score + sum(e.effect for e in ev)))
-            scored.append((round(score, 4), index.party_ids[pidx], pidx, nid, picks, ev))
+            if hinted:
+                ev = evidence(as_typed, index.party(pidx), algo)
+                gain = 0.0
+                for e in ev:
+                    gain += e.effect
+                score = max(0.0, min(1.0, name_score + gain))
+            else:
+                ev, score = (), max(0.0, min(1.0, name_score))
+            scored.append((round(score, 4), party_ids[pidx], pidx, nid, picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))
         folding = tuple(describe_folding(query.name))
         hits = []
@@ -230,6 +245,24 @@ class Screener:
                     self._parties.pop(next(iter(self._parties)))
                 self._parties[party_id] = cached
         return cached
+
+    def parties(self, party_ids: Iterable[str]) -> dict[str, Party]:
+        """:meth:`party` of several ids, those not in memory read from the store together."""
+        out: dict[str, Party] = {}
+        missing: list[str] = []
+        for pid in party_ids:
+            cached = self._parties.get(pid)
+            if cached is None:
+                missing.append(pid)
+            else:
+                out[pid] = cached
+        for start in range(0, len(missing), 500):  # under SQLite's limit on parameters
+            for pid, party in self.store.parties_by_id(missing[start:start + 500],
+                                                       self._pinned).items():
+                if len(self._parties) >= PARTY_CACHE:
+                    self._parties.pop(next(iter(self._parties)))
+                self._parties[pid] = out[pid] = party
+        return out
 
     def derived(self, party: Party, make: Callable[[Party], T]) -> T:
         """``make(party)``, kept for this screener's lifetime (its data cannot change under

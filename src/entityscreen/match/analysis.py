@@ -6,8 +6,9 @@ Shared by the index (listed names) and the query side, so both see the same toke
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from entityscreen.normalize import (
     abbreviations,
@@ -46,6 +47,12 @@ class Analyzed:
     tokens: tuple[str, ...]
     kinds: tuple[str, ...]  # WORD, LEGAL, STOP, PLACE or GENERIC per token
     compact: str  # all word tokens joined without spaces (catches any split/merge)
+    # each two adjacent tokens merged ("cloud walk" -> "cloudwalk"), made once per name
+    pairs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        toks = self.tokens
+        object.__setattr__(self, "pairs", tuple(a + b for a, b in pairwise(toks)))
 
 
 @lru_cache(maxsize=65536)
@@ -135,6 +142,10 @@ _SKELETON_RULES = (
 )
 
 
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
+_RUNS = re.compile(r"(.)\1+", re.DOTALL)
+
+
 @lru_cache(maxsize=65536)
 def skeleton(token: str) -> str:
     """A transliteration-tolerant key: common spelling alternatives folded, vowels after the
@@ -144,13 +155,8 @@ def skeleton(token: str) -> str:
         t = t.replace(a, b)
     if not t:
         return t
-    out = [t[0]]
-    for ch in t[1:]:
-        if ch in "aeiouy":
-            continue
-        if ch != out[-1]:
-            out.append(ch)
-    return "".join(out)
+    # the first letter, then the consonants, each run of one letter kept once
+    return _RUNS.sub(r"\1", t[0] + t[1:].translate(_NO_VOWELS))
 
 
 _TAIL_PAREN = re.compile(r"^(?P<name>.*\S)\s*\((?P<tail>[^()]+)\)\s*$")

@@ -103,6 +103,16 @@ def _invert(postings: Postings) -> dict[int, list[str]]:
 _KIND_OF = {"w": WORD, "l": LEGAL, "s": STOP, "p": PLACE, "g": GENERIC}  # as building writes
 
 
+def _without(ids: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """The sorted ``ids`` not in the sorted ``drop`` (``np.setdiff1d`` for sorted input,
+    without its sorting)."""
+    if not len(drop):
+        return ids
+    at = np.searchsorted(drop, ids)
+    at[at == len(drop)] = 0
+    return ids[drop[at] != ids]
+
+
 def _deletes(token: str) -> list[str]:
     return [token[:i] + token[i + 1 :] for i in range(len(token))]
 
@@ -135,6 +145,7 @@ class Index:
         self.by_skeleton = Postings()  # transliteration skeleton -> vocab ids
         self.n_names = 0
         self._analysis: dict[int, Analyzed] = {}
+        self._weights: dict[int, tuple[float, ...]] = {}
         self._refs: dict[int, PartyRef] = {}
         self._similar: dict[str, frozenset[str]] = {}
         # candidates' score accumulator, one per thread (a server screens in several), reused
@@ -159,6 +170,20 @@ class Index:
                            self.party_years[pidx], frozenset(self._idents_of.get(pidx, ())))
             self._refs[pidx] = ref
         return ref
+
+    def analyses(self, nids: list[int]) -> list[Analyzed]:
+        """:meth:`analysis` of each name id."""
+        got = self._analysis.get
+        return [got(nid) or self.analysis(nid) for nid in nids]
+
+    def weights_of(self, nid: int) -> tuple[float, ...]:
+        """The token weights of one name (``name_weights[nid]``, kept built like analyses)."""
+        w = self._weights.get(nid)
+        if w is None:
+            if len(self._weights) >= OBJECT_CACHE:
+                self._weights.clear()
+            w = self._weights[nid] = self.name_weights[nid]
+        return w
 
     def analysis(self, nid: int) -> Analyzed:
         a = self._analysis.get(nid)
@@ -229,17 +254,14 @@ class Index:
     def _similar_tokens(self, token: str) -> set[str]:
         found = {token} if token in self.postings else set()
         if len(token) >= MIN_FUZZY_LEN:
-            vocab = self.vocab
-            ids: list[int] = []
-            for key in [token, *_deletes(token)]:
-                hit = self.by_delete.get(key)
-                if hit is not None:
-                    ids.extend(hit.tolist())
-                if key in self.postings and len(key) >= MIN_FUZZY_LEN:
-                    found.add(key)
+            keys = {token, *_deletes(token)}
+            # listed tokens one deletion away from the token, or sharing one of its deletions
+            ids = self.by_delete.ids_of(keys)
+            found.update(k for k in self.postings.present(keys) if len(k) >= MIN_FUZZY_LEN)
             hit = self.by_skeleton.get(skeleton(token))
             if hit is not None:
                 ids.extend(hit.tolist())
+            vocab = self.vocab
             found.update(vocab[i] for i in ids)
         return found
 
@@ -255,7 +277,7 @@ class Index:
             if fuzzy:
                 near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
                 if exact is not None:
-                    near = near[~np.isin(near, exact, assume_unique=True)]
+                    near = _without(near, exact)
                 if not len(near):
                     near = None
             if len(self._near) >= SIMILAR_CACHE:
@@ -400,6 +422,7 @@ class Index:
         index = cls()
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
+        index._weights = {}
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -145,7 +145,8 @@ class QueryMatcher:
         """Compare the query with every distinct token of ``names`` in bulk."""
         tokens: set[str] = set()
         for c in names:
-            tokens.update(_keys(c.tokens))
+            tokens.update(c.tokens)
+            tokens.update(c.pairs)
         fresh = list(tokens.difference(self._seen))
         if not fresh:
             return
@@ -192,7 +193,7 @@ class QueryMatcher:
     ) -> tuple[float, list[Pick]]:
         """:func:`align` of the query with ``c``, one of the names given to :meth:`prepare`
         (any other name is prepared first)."""
-        if not self._seen.issuperset(_keys(c.tokens)):
+        if not (self._seen.issuperset(c.tokens) and self._seen.issuperset(c.pairs)):
             self.prepare([c])
         return self.align_prepared(c, cw, person=person)
 
@@ -220,8 +221,8 @@ class QueryMatcher:
                         options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                         (i, i + 1), singles[j], 3 << i, 1 << j))
         if n > 1:
-            # the name's adjacent pairs merged, as _keys made them
-            for j, merged in enumerate(_keys(ct)[n:]):
+            # the name's adjacent pairs merged
+            for j, merged in enumerate(c.pairs):
                 found = single.get(merged)
                 if found:
                     for i, sim, how in found:
@@ -234,10 +235,3 @@ class QueryMatcher:
         picked = _pick_masked(options, self.q_word, c, masks[0])
         return (_total_masked(self.q, c, qw, cw, picked, masks, algo, person, self._q_den),
                 picked[4])
-
-
-@lru_cache(maxsize=65536)
-def _keys(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    """A name's tokens and its adjacent pairs merged: what :meth:`QueryMatcher.prepare`
-    compares with the query."""
-    return tokens + tuple(tokens[j] + tokens[j + 1] for j in range(len(tokens) - 1))

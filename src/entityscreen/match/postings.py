@@ -52,6 +52,20 @@ class Postings:
         i = self._where[key]
         return self.data[self.offsets[i] : self.offsets[i + 1]]
 
+    def ids_of(self, keys: set[str]) -> list[int]:
+        """The ids listed under any of ``keys``, repeats included, in no set order (the keys
+        present are found by one set intersection, not one look-up each)."""
+        where, data, offsets = self._where, self.data, self.offsets
+        out: list[int] = []
+        for key in where.keys() & keys:
+            i = where[key]
+            out.extend(data[offsets[i] : offsets[i + 1]].tolist())
+        return out
+
+    def present(self, keys: set[str]) -> set[str]:
+        """Those of ``keys`` that have a list."""
+        return self._where.keys() & keys
+
     def __contains__(self, key: object) -> bool:
         return key in self._where
 

@@ -240,24 +240,26 @@ def explain(
     q: Analyzed, c: Analyzed, qw: tuple[float, ...], score: float, picks: list[Pick]
 ) -> NameScore:
     """The alignment in words, for the hits that are shown."""
-    aligned = tuple(
-        Alignment(
-            query=" ".join(q.tokens[i] for i in qi),
-            listed=" ".join(c.tokens[j] for j in cj),
-            similarity=round(sim, 3),
-            how=how,
-            weight=round(sum(qw[i] for i in qi), 3),
-        )
-        for sim, how, qi, cj in picks
-    )
-    used_q = {i for _s, _h, qi, _c in picks for i in qi}
-    used_c = {j for _s, _h, _q, cj in picks for j in cj}
+    qt, ct = q.tokens, c.tokens
+    aligned = []
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    for sim, how, qi, cj in picks:
+        used_q.update(qi)
+        used_c.update(cj)
+        if len(qi) == 1:
+            query, weight = qt[qi[0]], qw[qi[0]]
+        else:
+            query, weight = " ".join([qt[i] for i in qi]), sum([qw[i] for i in qi])
+        listed = ct[cj[0]] if len(cj) == 1 else " ".join([ct[j] for j in cj])
+        aligned.append(Alignment(query=query, listed=listed, similarity=round(sim, 3),
+                                 how=how, weight=round(weight, 3)))
     return NameScore(
         score=score,
-        aligned=aligned,
-        unmatched_query=tuple(t for i, t in enumerate(q.tokens) if i not in used_q),
-        unmatched_listed=tuple(t for j, t in enumerate(c.tokens) if j not in used_c),
-        ignored=tuple(t for t, k in zip(q.tokens, q.kinds, strict=True) if k in (LEGAL, STOP)),
+        aligned=tuple(aligned),
+        unmatched_query=tuple([t for i, t in enumerate(qt) if i not in used_q]),
+        unmatched_listed=tuple([t for j, t in enumerate(ct) if j not in used_c]),
+        ignored=tuple([t for t, k in zip(qt, q.kinds, strict=True) if k in (LEGAL, STOP)]),
     )
 
 
