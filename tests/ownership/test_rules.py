@@ -9,8 +9,10 @@ from entityscreen.ownership.rules import (
     RuleError,
     in_force,
     load_periods,
+    load_seeds,
     periods,
     seed_for,
+    seed_rows,
     strictness,
 )
 
@@ -71,3 +73,72 @@ def test_seed_for_picks_the_rule_lists() -> None:
     assert seed is not None and seed.rank == strictness(EL_ALL)
     assert "Licence required: For all items subject to the EAR." in seed.restriction
     assert seed_for("ofac_50", "k", party) is None  # NS-CMIC is not blocking
+
+
+# 15 CFR 744.8 as revised by 89 FR 20107 names 14 OFAC programs; the Affiliates rule
+# (90 FR 47201) extends to entities owned by SDNs under them. ILLICIT-DRUGS-EO is the trade.gov
+# CSL's spelling of ILLICIT-DRUGS-EO14059.
+COVERED = ["BELARUS", "BELARUS-EO14038", "RUSSIA-EO14024", "UKRAINE-EO13660",
+           "UKRAINE-EO13661", "UKRAINE-EO13662", "UKRAINE-EO13685", "ILLICIT-DRUGS-EO14059",
+           "ILLICIT-DRUGS-EO", "SDNT", "SDNTK", "TCO", "FTO", "SDGT", "NPWMD", "[SDGT]"]
+NOT_COVERED = ["GLOMAG", "IRAN", "IFSR", "IRGC", "SYRIA", "CYBER2", "DPRK3", "VENEZUELA",
+               "CAATSA - RUSSIA", "RUSSIA-EO14065", "IRAQ2", "MAGNIT", None]
+
+
+def sdn(program: str | None) -> Party:
+    return Party("p", PartyType.ORGANIZATION, (), (Listing("US Treasury OFAC", "SDN",
+                                                           program=program),))
+
+
+@pytest.mark.parametrize("program", COVERED)
+def test_sdn_programs_of_744_8_seed_the_affiliates_rule(program: str) -> None:
+    seed = seed_for("bis_affiliates", "k", sdn(program))
+    assert seed is not None and "15 CFR 744.8" in seed.restriction
+    assert seed.rank[0] == 3  # all items subject to the EAR
+    assert seed_for("ofac_50", "k", sdn(program)) is not None  # and blocked, as every SDN
+
+
+@pytest.mark.parametrize("program", NOT_COVERED)
+def test_other_sdn_programs_do_not(program: str | None) -> None:
+    assert seed_for("bis_affiliates", "k", sdn(program)) is None
+    assert seed_for("ofac_50", "k", sdn(program)) is not None
+
+
+def test_most_restrictive_listing_of_one_party_is_its_seed() -> None:
+    both = Party("p", PartyType.ORGANIZATION, (), (
+        Listing("US Treasury OFAC", "SDN", program="GLOMAG"), EL_SOME,
+        Listing("US Treasury OFAC", "SDN", program="RUSSIA-EO14024")))
+    seed = seed_for("bis_affiliates", "k", both)
+    assert seed is not None and seed.rank == (3, 2)
+    assert seed.reason == "US Commerce BIS EL, US Treasury OFAC SDN [RUSSIA-EO14024]"
+
+
+def test_seed_table_cites_every_row() -> None:
+    rows = seed_rows()
+    assert all(r.citation for r in rows)
+    bis_sdn = [r for r in rows if r.rule == "bis_affiliates" and r.list == "SDN"]
+    assert len(bis_sdn) == 15  # 14 programs, one with two spellings
+    assert all("89 FR 20107" in r.citation and "90 FR 47201" in r.citation for r in bis_sdn)
+
+
+SEED_HEADER = ("rule,authority,list,program,license_requirement,license_policy,citation,"
+               "notes\n")
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ("nope,US Treasury OFAC,SDN,,,,c,\n", "unknown rule"),
+    ("bis_affiliates,,SDN,,,,c,\n", "authority and list are required"),
+    ("bis_affiliates,US Treasury OFAC,SDN,TCO,,,,\n", "citation is empty"),
+    ("bis_affiliates,US Treasury OFAC,SDN,TCO,,Presumption of denial,c,\n",
+     "license_policy without license_requirement"),
+    ("bis_affiliates,US Treasury OFAC,SDN,TCO,,,c,\n"
+     "bis_affiliates,US Treasury OFAC,SDN,[TCO],,,c,\n", "same rule, list and program"),
+])
+def test_bad_seed_rows_are_refused(body: str, problem: str) -> None:
+    with pytest.raises(RuleError, match=problem):
+        load_seeds(SEED_HEADER + body)
+
+
+def test_seed_header_is_checked() -> None:
+    with pytest.raises(RuleError, match="header must be"):
+        load_seeds("rule,authority,list,program,notes\n")
