@@ -15,6 +15,7 @@ from entityscreen.ownership.rules import (
     seed_rows,
     strictness,
 )
+from entityscreen.ownership.service import rule_note
 
 HEADER = "rule,title,threshold,in_force_from,in_force_to,citation,url,notes\n"
 
@@ -35,6 +36,24 @@ def test_shipped_tables_load_and_cite() -> None:
 ])
 def test_affiliates_rule_dates(on: str, expected: bool) -> None:
     assert (in_force("bis_affiliates", on) is not None) is expected
+
+
+def test_affiliates_rule_in_force_today_with_the_suspension_cited() -> None:
+    period = in_force("bis_affiliates", "2026-12-03")
+    assert period is not None and (period.start, period.end) == ("2026-11-10", None)
+    assert "90 FR 47201" in period.citation
+    assert "One Year Suspension" in period.citation and "no. 216" in period.citation
+    assert [(p.start, p.end) for p in periods() if p.rule == "bis_affiliates"] == [
+        ("2025-09-29", "2025-11-09"), ("2026-11-10", None)]
+
+
+def test_suspended_date_says_why() -> None:
+    note = rule_note("bis_affiliates", "2026-03-01")
+    assert note.startswith("BIS Affiliates rule: not in force on 2026-03-01 (in force "
+                           "2025-09-29 to 2025-11-09; 2026-11-10 to open; last in force to "
+                           "2025-11-09: 90 FR 47201")
+    assert "suspended from 2025-11-10" in note
+    assert "last in force" not in rule_note("bis_affiliates", "2025-01-01")
 
 
 def test_ofac_rule_in_force_today() -> None:
