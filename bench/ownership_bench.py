@@ -132,7 +132,7 @@ def main() -> None:
             step = 500_000
             # parties first (row number i + 1 for party i), as an import writes them
             for i in range(0, n, step):
-                c.executemany("INSERT INTO nodes VALUES (?, ?, ?, NULL, NULL, NULL, NULL)",
+                c.executemany("INSERT INTO nodes VALUES (?, ?, ?, NULL, NULL, NULL, NULL, NULL)",
                               ((f"p{k}", f"p{k}", f"p{k}") for k in range(i, min(n, i + step))))
             for i in range(0, args.edges, step):
                 rows = zip(a["owner"][i:i + step].tolist(), a["owned"][i:i + step].tolist(),

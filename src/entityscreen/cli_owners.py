@@ -26,7 +26,7 @@ __all__ = ["owners_cmd", "ownership_group"]
 
 # Issues printed after an import before "... and N more".
 ISSUES_SHOWN = 20
-FORMATS = ("table", "ftm", "gleif")
+FORMATS = ("table", "ftm", "gleif", "bods")
 _STYLE = {Status.LISTED: "bold red", Status.EXTENDED: "bold red", Status.UNKNOWN: "yellow",
           Status.CLEAR: "green", Status.NOT_IN_FORCE: "dim"}
 
@@ -165,7 +165,8 @@ def ownership_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True,
               help="table: CSV/TSV/XLSX with documented columns; ftm: FollowTheMoney JSON "
-              "lines (Ownership entities); gleif: GLEIF Level-2 relationship records (XML/CSV).")
+              "lines (Ownership entities); gleif: GLEIF Level-2 relationship records (XML/CSV); "
+              "bods: Beneficial Ownership Data Standard 0.4 statements (JSON).")
 @click.option("--name", help="Name of this source; importing it again replaces it "
               "[the file name].")
 @click.option("--names", "names_file", type=click.Path(exists=True, dir_okay=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,6 +103,23 @@ def test_bad_input_reported_never_counted_twice() -> None:
     assert run(edges).status("A") is Status.CLEAR  # 30 %, not 60 %
     dup = next(i for i in prepared.issues if i.kind == "duplicate")
     assert "a.csv line 2" in dup.message and "b.csv line 7" in dup.message
+
+
+@pytest.mark.parametrize(("first", "second", "counted", "why"), [
+    ({"share": 30}, {"share": 30}, 30, ""),
+    ({"share": 30}, {"share": 45}, 45, ", as 45 % (the larger share)"),
+    ({"share": 45, "as_of": "2023-01-01"}, {"share": 30, "as_of": "2024-01-01"}, 30,
+     ", as 30 % (the later statement)"),
+    ({"share": None}, {"share": 20}, 20, ", as 20 % (the known share)"),
+])
+def test_one_holding_from_two_sources_is_counted_once(first, second, counted, why) -> None:  # type: ignore[no-untyped-def]
+    a = e("X", "A", source="a.csv", record="line 2", **first)
+    b = e("X", "A", source="b.csv", record="line 7", **second)
+    for edges in ([a, b], [b, a]):  # whichever source was read first
+        prepared = prepare(edges, TODAY)
+        assert [x.share for x in prepared.edges] == [counted]
+        (dup,) = prepared.issues
+        assert dup.kind == "duplicate" and dup.message.endswith("counted once" + why)
 
 
 def test_dates_decide_which_holdings_count() -> None:

@@ -195,3 +195,23 @@ def test_duplicate_from_a_second_source_is_counted_once(own_home: Path) -> None:
     ofac = next(v for v in hotel["verdicts"] if v["rule"] == "ofac_50")
     assert ofac["aggregate"] == 50 and ofac["status"] == "restricted by extension"  # 40 + 10
     assert run(own_home, "ownership", "remove", "second").exit_code == 0
+
+
+def test_over_100_and_unmatched_owners_are_reported_not_refused(own_home: Path) -> None:
+    over = own_home.parent / "over.csv"
+    over.write_text("owner,owned,share,as_of\n"
+                    "Unlisted Example Holding One,Ural Example Works,70,2024-01-01\n"
+                    "Unlisted Example Holding Two,Ural Example Works,45,2024-01-01\n")
+    res = run(own_home, "ownership", "import", str(over), "--name", "over")
+    assert res.exit_code == 0, res.output
+    assert "(0 matched to listed parties, 3 match none)" in res.stdout
+    assert ("no listed party matches: Unlisted Example Holding One; Ural Example Works; "
+            "Unlisted Example Holding Two") in res.stdout
+    assert ("over 100 %: name:ural example works: its owners' shares add up to 115 %; check "
+            "the sources") in res.stderr
+    tree = run(own_home, "owners", "Ural Example Works")
+    assert tree.exit_code == 0 and "data issue (over 100 %)" in tree.stdout
+    out = json.loads(run(own_home, "owners", "--json", "Ural Example Works").stdout)
+    assert {v["status"] for v in out["verdicts"]} == {"clear"}  # no listed owner: nothing held
+    assert [i["kind"] for i in out["issues"]] == ["over 100 %"]
+    assert run(own_home, "ownership", "remove", "over").exit_code == 0

@@ -46,3 +46,53 @@ def test_an_owner_on_two_lists_as_two_records_carries_both(
     assert bis["restriction"].startswith("Entity List")
     # NS-CMIC and the Entity List block nothing under OFAC's 50 % rule
     assert verdicts["ofac_50"]["status"] == "clear"
+
+
+def test_tied_records_are_kept_at_import_and_not_searched_again(
+        screener, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from entityscreen.ownership.store import OwnershipStore
+    from entityscreen.screener import Screener
+
+    dest = tmp_path / "home"
+    shutil.copytree(home, dest, ignore=shutil.ignore_patterns("ownership.sqlite*"))
+    (tmp_path / "holdings.csv").write_text(TABLE)
+    assert run(dest, "ownership", "import", str(tmp_path / "holdings.csv")).exit_code == 0
+    before = json.loads(run(dest, "owners", "--json", "--as-of", "2026-12-03",
+                            "Hikvision Example Camera Co").stdout)["verdicts"]
+    with OwnershipStore.open(dest / "ownership.sqlite", create=False) as store:
+        owner = next(n for n in store.listed_nodes())
+        assert owner.party_ids is not None and len(owner.party_ids) >= 2
+        assert owner.party_ids[0] == owner.party_id
+        lists = {lst.list for pid in owner.party_ids for lst in screener.party(pid).listings}
+        assert {"EL", "CMIC"} <= lists
+
+    def no_search(self, *a, **kw):  # type: ignore[no-untyped-def]
+        raise AssertionError("verdicts searched the lists again")
+
+    monkeypatch.setattr(Screener, "search", no_search)
+    after = json.loads(run(dest, "owners", "--json", "--as-of", "2026-12-03",
+                           "Hikvision Example Camera Co").stdout)["verdicts"]
+    assert after == before
+
+
+def test_store_from_before_party_ids_searches_again_with_the_same_verdicts(
+        screener, home: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    dest = tmp_path / "home"
+    shutil.copytree(home, dest, ignore=shutil.ignore_patterns("ownership.sqlite*"))
+    (tmp_path / "holdings.csv").write_text(TABLE)
+    assert run(dest, "ownership", "import", str(tmp_path / "holdings.csv")).exit_code == 0
+    args = ("owners", "--json", "--as-of", "2026-12-03", "Hikvision Example Camera Co")
+    kept = json.loads(run(dest, *args).stdout)["verdicts"]
+    # as an older version wrote it: no party_ids column
+    conn = sqlite3.connect(dest / "ownership.sqlite")
+    conn.execute("ALTER TABLE nodes DROP COLUMN party_ids")
+    conn.commit()
+    conn.close()
+    res = run(dest, *args)
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["verdicts"] == kept
+    conn = sqlite3.connect(dest / "ownership.sqlite")
+    assert "party_ids" in {r[1] for r in conn.execute("PRAGMA table_info(nodes)")}
+    conn.close()

@@ -23,4 +23,8 @@ def read(path: Path, fmt: str, *, source: str, names: Path | None = None) -> Par
         from entityscreen.ownership.gleif import read_gleif
 
         return read_gleif(path, source=source, names=names)
-    raise UsageError(f"unknown ownership format {fmt!r}", fix="use table, ftm or gleif")
+    if fmt == "bods":
+        from entityscreen.ownership.bods import read_bods
+
+        return read_bods(path, source=source)
+    raise UsageError(f"unknown ownership format {fmt!r}", fix="use table, ftm, gleif or bods")

@@ -93,6 +93,9 @@ class OwnershipNode:
     party_id: str | None = None  # matched listed party
     score: float | None = None  # the match score
     matched_name: str | None = None  # the listed name that matched
+    # every listed record matching as well as the best (the same name on two lists as two
+    # records), best first; None = not recorded (matched by an older version: search again)
+    party_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

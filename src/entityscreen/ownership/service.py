@@ -72,7 +72,11 @@ def rule_note(rule: str, on: str) -> str:
     known = [p for p in periods() if p.rule == rule]
     spans = "; ".join(f"{p.start} to {p.end or 'open'}" for p in known)
     title = known[0].title if known else rule
-    return f"{title}: not in force on {on} (in force {spans})"
+    # the period that ended last before ``on`` says why the rule stopped (a suspension...)
+    ended = max((p for p in known if p.end is not None and p.end < on),
+                key=lambda p: p.start, default=None)
+    why = f"; last in force to {ended.end}: {ended.citation}" if ended else ""
+    return f"{title}: not in force on {on} (in force {spans}{why})"
 
 
 class Ownership:

@@ -7,6 +7,7 @@ the same holding stated by two sources meets itself and is counted once (see ``g
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ CREATE TABLE IF NOT EXISTS sources (
   lists_state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
   key TEXT PRIMARY KEY, name TEXT NOT NULL, norm TEXT NOT NULL, country TEXT,
-  party_id TEXT, score REAL, matched_name TEXT);
+  party_id TEXT, score REAL, matched_name TEXT, party_ids TEXT);
 CREATE INDEX IF NOT EXISTS nodes_norm ON nodes(norm);
 CREATE INDEX IF NOT EXISTS nodes_party ON nodes(party_id);
 CREATE TABLE IF NOT EXISTS edges (
@@ -61,6 +62,17 @@ class SourceInfo:
 
 
 _EDGE_COLUMNS = "source, owner, owned, share, basis, start, end_, as_of, record"
+_NODE_COLUMNS = "key, name, country, party_id, score, matched_name, party_ids"
+
+
+def _node(row: tuple[Any, ...]) -> OwnershipNode:
+    key, name, country, party_id, score, matched_name, ids = row
+    return OwnershipNode(key, name, country, party_id, score, matched_name,
+                         None if ids is None else tuple(json.loads(ids)))
+
+
+def _ids(node: OwnershipNode) -> str | None:
+    return None if node.party_ids is None else json.dumps(list(node.party_ids))
 
 
 def _edge(row: tuple[Any, ...]) -> Edge:
@@ -83,6 +95,9 @@ class OwnershipStore:
             conn = sqlite3.connect(path, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(_SCHEMA)
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(nodes)")}
+            if "party_ids" not in columns:  # a file from before party_ids was kept
+                conn.execute("ALTER TABLE nodes ADD COLUMN party_ids TEXT")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: {exc}",
                              fix="move the file away and import the ownership data again"
@@ -107,12 +122,14 @@ class OwnershipStore:
             c.execute("DELETE FROM edges WHERE source = ?", (info.name,))
             c.execute("DELETE FROM links WHERE source = ?", (info.name,))
             c.executemany(
-                "INSERT INTO nodes VALUES (?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET "
+                "INSERT INTO nodes (key, name, norm, country, party_id, score, matched_name, "
+                "party_ids) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET "
                 "name=excluded.name, norm=excluded.norm, "
                 "country=coalesce(excluded.country, country), party_id=excluded.party_id, "
-                "score=excluded.score, matched_name=excluded.matched_name",
+                "score=excluded.score, matched_name=excluded.matched_name, "
+                "party_ids=excluded.party_ids",
                 ((n.key, n.name, normalize(n.name), n.country, n.party_id, n.score,
-                  n.matched_name) for n in nodes))
+                  n.matched_name, _ids(n)) for n in nodes))
             # owner_n / owned_n: the parties' row numbers, so `check` reads integers
             c.executemany(
                 "INSERT INTO edges VALUES (?,?,?,?,?,?,?,?,?,"
@@ -142,27 +159,26 @@ class OwnershipStore:
         return [SourceInfo(*r) for r in self.conn.execute("SELECT * FROM sources ORDER BY name")]
 
     def node(self, key: str) -> OwnershipNode | None:
-        row = self.conn.execute("SELECT key, name, country, party_id, score, matched_name "
-                                "FROM nodes WHERE key = ?", (key,)).fetchone()
-        return OwnershipNode(*row) if row else None
+        row = self.conn.execute(f"SELECT {_NODE_COLUMNS} FROM nodes WHERE key = ?",
+                                (key,)).fetchone()
+        return _node(row) if row else None
 
     def nodes(self, keys: Iterable[str]) -> dict[str, OwnershipNode]:
         out: dict[str, OwnershipNode] = {}
         wanted = list(dict.fromkeys(keys))
         for i in range(0, len(wanted), BATCH):
             part = wanted[i:i + BATCH]
-            q = ("SELECT key, name, country, party_id, score, matched_name FROM nodes WHERE key "
-                 f"IN ({','.join('?' * len(part))})")
+            q = f"SELECT {_NODE_COLUMNS} FROM nodes WHERE key IN ({','.join('?' * len(part))})"
             for row in self.conn.execute(q, part):
-                out[row[0]] = OwnershipNode(*row)
+                out[row[0]] = _node(row)
         return out
 
     def find(self, name: str) -> list[OwnershipNode]:
         """Parties whose name normalises to the same text as ``name``, or with that key."""
         rows = self.conn.execute(
-            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
-            "WHERE norm = ? OR key = ? ORDER BY key", (normalize(name), name)).fetchall()
-        return [OwnershipNode(*r) for r in rows]
+            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE norm = ? OR key = ? ORDER BY key",
+            (normalize(name), name)).fetchall()
+        return [_node(r) for r in rows]
 
     def row_numbers(self, keys: Iterable[str]) -> dict[str, int]:
         wanted = list(keys)
@@ -185,15 +201,15 @@ class OwnershipStore:
     def listed_nodes(self) -> list[OwnershipNode]:
         """Parties matched to a listed party."""
         rows = self.conn.execute(
-            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
-            "WHERE party_id IS NOT NULL ORDER BY key").fetchall()
-        return [OwnershipNode(*r) for r in rows]
+            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE party_id IS NOT NULL ORDER BY key"
+        ).fetchall()
+        return [_node(r) for r in rows]
 
     def with_party(self, party_id: str) -> list[OwnershipNode]:
         rows = self.conn.execute(
-            "SELECT key, name, country, party_id, score, matched_name FROM nodes "
-            "WHERE party_id = ? ORDER BY key", (party_id,)).fetchall()
-        return [OwnershipNode(*r) for r in rows]
+            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE party_id = ? ORDER BY key",
+            (party_id,)).fetchall()
+        return [_node(r) for r in rows]
 
     def _edges(self, column: str, keys: list[str]) -> list[Edge]:
         out: list[Edge] = []
@@ -242,9 +258,8 @@ class OwnershipStore:
             yield _edge(r)
 
     def all_nodes(self) -> Iterator[OwnershipNode]:
-        for r in self.conn.execute("SELECT key, name, country, party_id, score, matched_name "
-                                   "FROM nodes"):
-            yield OwnershipNode(*r)
+        for r in self.conn.execute(f"SELECT {_NODE_COLUMNS} FROM nodes"):
+            yield _node(r)
 
 
 def now() -> str:
