@@ -65,7 +65,8 @@ class Run:
     notes: list[str]
     universe: dict[str, Any] | None = None
     lat: perf.Latency | None = None
-    stream: perf.Streaming | None = None
+    stream: perf.Streaming | None = None  # one worker per core (the default)
+    stream1: perf.Streaming | None = None  # --workers 1
     start: perf.Startup | None = None
     build: dict[str, Any] | None = None
     load: tuple[float, float] = (0.0, 0.0)  # load average at the start and at the end
@@ -129,7 +130,8 @@ def machine() -> str:
 def evaluate_all(run: Run, env: dict[str, str]) -> None:
     args = run.args
     log("runner: entityscreen")
-    cmd = f"{shlex.quote(str(ES_BIN))} search --json -"
+    # one process, as each peer runs: the speed ratio compares engines, not core counts
+    cmd = f"{shlex.quote(str(ES_BIN))} search --json - --workers 1"
     run.evals.append(run_eval("entityscreen", EVAL / "run.py", args.cases, cmd,
                               OUT / "report-entityscreen.md", limit=args.limit, env=env))
     if args.no_peers:
@@ -153,9 +155,12 @@ def measure_processes(run: Run, cases: list[dict[str, Any]], env: dict[str, str]
     """Figures taken from child processes. Run while this process is still small: on Linux
     a child's ru_maxrss starts at its parent's resident size at exec time."""
     args = run.args
-    log(f"streaming {args.stream_n} queries")
+    log(f"streaming {args.stream_n} queries (one worker per core, the default)")
     run.stream = perf.streaming([str(ES_BIN), "search", "--json", "-"],
                                 [c["query"] for c in cases], args.stream_n, env=env)
+    log(f"streaming {args.stream_n} queries, --workers 1")
+    run.stream1 = perf.streaming([str(ES_BIN), "search", "--json", "-", "--workers", "1"],
+                                 [c["query"] for c in cases], args.stream_n, env=env)
     log("cold start-up")
     run.start = perf.startup([str(ES_BIN), "search", "SenseTime", "--json"],
                              runs=3 if args.quick else 5, env=env)
@@ -272,12 +277,14 @@ def render_perf(run: Run) -> list[str]:
         L.append(f"| (b) single-query latency, in-process | p50 {t.p50_ms:.2f} ms, p90 "
                  f"{t.p90_ms:.2f} ms, p99 {t.p99_ms:.2f} ms, mean {t.mean_ms:.2f} ms, max "
                  f"{t.max_ms:.1f} ms ({t.n} searches, {t.passes} passes after warm-up) |")
-    if run.stream:
-        s = run.stream
+    for label, s in (("", run.stream), (" --workers 1", run.stream1)):
+        if s is None:
+            continue
         err = f" **{s.error}**" if s.error else ""
-        L.append(f"| (c) streaming `search --json -`, {s.n} queries | {s.qps:.0f} queries/s "
-                 f"incl. start-up ({s.wall_s:.1f} s); {s.steady_qps:.0f} queries/s after the "
-                 f"first answer ({s.first_s:.2f} s); peak RSS {s.peak_rss_mib:.0f} MiB{err} |")
+        L.append(f"| (c) streaming `search --json -{label}`, {s.n} queries | {s.qps:.0f} "
+                 f"queries/s incl. start-up ({s.wall_s:.1f} s); {s.steady_qps:.0f} queries/s "
+                 f"after the first answer ({s.first_s:.2f} s); peak RSS "
+                 f"{s.peak_rss_mib:.0f} MiB{err} |")
     if run.build:
         b = run.build
         if "error" in b:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import select
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import EVAL
 from entityscreen.cli import cli
 
 pytestmark = pytest.mark.slow
@@ -162,3 +166,41 @@ def test_readme_documents_every_setting_and_command() -> None:
             assert env in readme
     for name in _commands():
         assert f"entityscreen {name}" in readme, f"command {name} missing from README"
+
+
+def test_stream_on_two_workers_answers_as_one(ready: Path) -> None:
+    """`search --json -` answers on every core: the same lines, the same order, the same
+    answers (errors included) as one process."""
+    cases = [json.loads(line)["query"] for line in (EVAL / "dev.jsonl").open()][:120]
+    lines = [json.dumps(c, ensure_ascii=False) for c in cases]
+    lines[7:7] = ["{not json", "", json.dumps({"name": "Megvii", "type": "spaceship"})]
+    stdin = "\n".join(lines) + "\n"
+    one = run(ready, "search", "--json", "-", "--workers", "1", stdin=stdin)
+    two = run(ready, "search", "--json", "-", "--workers", "2", stdin=stdin)
+    assert one.exit_code == two.exit_code == 0, two.output
+    assert two.stdout == one.stdout
+    answers = [json.loads(x) for x in two.stdout.splitlines()]
+    assert len(answers) == len(lines)
+    assert "stdin line 8" in answers[7]["error"] and "unknown type" in answers[9]["error"]
+
+
+def test_stream_on_workers_answers_a_line_before_the_next_arrives(ready: Path) -> None:
+    """A caller that writes one line and waits for its answer gets it: the workers do not
+    wait for more input to fill a batch."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "entityscreen", "--home", str(ready), "search", "--json", "-",
+         "--workers", "2"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        for name, expected in (("Megvii", "MEGVII"), ("Hangzhou Hikvision", "HIKVISION")):
+            proc.stdin.write(name + "\n")
+            proc.stdin.flush()
+            ready_to_read, _, _ = select.select([proc.stdout], [], [], 60)
+            assert ready_to_read, f"no answer to {name!r} while the input stays open"
+            answer = json.loads(proc.stdout.readline())
+            assert expected in answer["results"][0]["name"].upper()
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()

@@ -8,20 +8,16 @@ failed; 6 the audit ledger fails verification; 70 internal error (a bug: please 
 
 from __future__ import annotations
 
-import functools
 import importlib
 import io
-import json
 import os
 import sys
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 
 from entityscreen.errors import EntityscreenError, UsageError
-from entityscreen.model import Query
 from entityscreen.query import TYPES, make_query
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
@@ -113,26 +109,6 @@ def _open(settings: Settings) -> Screener:
     return Screener.open(settings, progress=_progress)
 
 
-def _parse_query(line: str, number: int) -> Query:
-    """A stdin line: a plain name, or {"name", "type", "country", "birth_date"}."""
-    text = line.strip()
-    if text.startswith("{"):
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"stdin line {number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("name", ""), str):
-            raise UsageError(f"stdin line {number}: expected an object with a string 'name'")
-        idents = obj.get("identifiers") or obj.get("id") or ()
-        if isinstance(idents, str):
-            idents = (idents,)
-        if not isinstance(idents, list | tuple) or not all(isinstance(i, str) for i in idents):
-            raise UsageError(f"stdin line {number}: 'identifiers' must be a list of strings")
-        return make_query(obj.get("name") or "", obj.get("type"), obj.get("country"),
-                          obj.get("birth_date"), tuple(idents))
-    return Query(text)
-
-
 @cli.command()
 @click.argument("name")
 @click.option("--type", "type_", type=click.Choice(TYPES), help="Party type, if known.")
@@ -148,14 +124,17 @@ def _parse_query(line: str, number: int) -> Query:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (see README).")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Date of the ownership rules' verdicts (YYYY-MM-DD) [today].")
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="Processes answering a stream of queries (NAME \"-\") [one per core; 1 "
+              "when typing at a terminal].")
 @click.pass_context
 def search(ctx: click.Context, name: str, type_: str | None, country: str | None,
            birth_date: str | None, identifiers: tuple[str, ...], limit: int | None,
-           threshold: float | None,
-           algorithm: str | None, as_json: bool, as_of: str | None) -> None:
+           threshold: float | None, algorithm: str | None, as_json: bool, as_of: str | None,
+           workers: int | None) -> None:
     """Screen NAME against the loaded lists; NAME "-" reads queries from stdin, one per line
     (a name, or a JSON object with name/type/country/birth_date), answering one line each."""
-    from entityscreen.render import render_search, search_lines
+    from entityscreen.render import render_search
 
     if as_of is not None:
         from entityscreen.cli_owners import check_as_of
@@ -168,8 +147,12 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
             if not as_json:
                 raise UsageError("reading from stdin needs --json",
                                  fix="run `entityscreen search --json -`")
+            from entityscreen.stream import answer_lines, cores
+
             screener.warm()
-            for out in search_lines(screener, _stdin_queries(), as_of=as_of):
+            if workers is None:
+                workers = 1 if sys.stdin.isatty() else cores()
+            for out in answer_lines(screener, _stdin_lines(), workers=workers, as_of=as_of):
                 sys.stdout.write(out + "\n")
                 sys.stdout.flush()
             return
@@ -177,12 +160,9 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
         render_search(screener, query, as_json=as_json, echo=click.echo, as_of=as_of)
 
 
-def _stdin_queries() -> Iterator[Callable[[], Query]]:
+def _stdin_lines() -> io.TextIOWrapper:
     # undecodable bytes become U+FFFD rather than stopping the whole batch
-    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8",
-                              errors="replace")
-    for number, line in enumerate(stream, 1):
-        yield functools.partial(_parse_query, line, number)
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
 
 
 def _warn_stale(screener: Screener) -> None:

@@ -3,10 +3,12 @@ line, a row of a customer file), with the same readings everywhere."""
 
 from __future__ import annotations
 
+import json
+
 from entityscreen.errors import UsageError
 from entityscreen.model import PartyType, Query
 
-__all__ = ["TYPES", "make_query"]
+__all__ = ["TYPES", "make_query", "parse_line"]
 
 TYPES = [t.value for t in PartyType if t is not PartyType.UNKNOWN]
 # Type words users and files write, read as entityscreen's types (None: no type hint).
@@ -42,3 +44,23 @@ def make_query(name: str, type_: str | None, country: str | None,
     name = name.encode("utf-8", "replace").decode("utf-8")
     return Query(name=name, type=ptype, country=cc,
                  birth_date=str(birth_date) if birth_date else None, identifiers=identifiers)
+
+
+def parse_line(line: str, number: int) -> Query:
+    """A stdin line: a plain name, or {"name", "type", "country", "birth_date"}."""
+    text = line.strip()
+    if text.startswith("{"):
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"stdin line {number}: not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("name", ""), str):
+            raise UsageError(f"stdin line {number}: expected an object with a string 'name'")
+        idents = obj.get("identifiers") or obj.get("id") or ()
+        if isinstance(idents, str):
+            idents = (idents,)
+        if not isinstance(idents, list | tuple) or not all(isinstance(i, str) for i in idents):
+            raise UsageError(f"stdin line {number}: 'identifiers' must be a list of strings")
+        return make_query(obj.get("name") or "", obj.get("type"), obj.get("country"),
+                          obj.get("birth_date"), tuple(idents))
+    return Query(text)
