@@ -202,7 +202,8 @@ def normalize(text: str) -> str:
     return " ".join(tokens(romanize(fold_homoglyphs(clean(text)))))
 
 
-def describe_folding(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def describe_folding(text: str) -> tuple[str, ...]:
     """Which foldings changed this text, in words, for explanations."""
     notes = []
     cleaned = clean(text)
@@ -217,7 +218,7 @@ def describe_folding(text: str) -> list[str]:
         notes.append("Chinese romanised (pinyin)")
     elif not folded.isascii():
         notes.append("transliterated to Latin")
-    return notes
+    return tuple(notes)
 
 
 @cache

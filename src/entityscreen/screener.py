@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import gc
+import heapq
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ from entityscreen.match.scoring import (
     Pick,
     evidence,
     explain,
+    most_evidence_adds,
     weights,
 )
 from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
@@ -210,16 +212,27 @@ class Screener:
         hinted = as_typed.type is not None or bool(
             query.country or query.birth_date or query.identifiers)
         party_ids = index.party_ids
-        for pidx, (name_score, nid, picks) in best.items():
+        # best name score first: once ``limit`` parties are scored, a party whose name score
+        # plus all evidence could add stays below the last of them cannot be shown
+        ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
+        most = most_evidence_adds(as_typed, algo) if hinted else 0.0
+        lowest: list[float] = []  # the ``limit`` best scores so far, as a heap
+        for pidx, (name_score, nid, picks) in ranked:
+            if len(lowest) == limit and name_score + most < lowest[0] - 1e-4:
+                break  # (rounding to 4 places cannot lift it to a tie: 1e-4 apart)
             if hinted:
                 ev = evidence(as_typed, index.party(pidx), algo)
                 gain = 0.0
                 for e in ev:
                     gain += e.effect
-                score = max(0.0, min(1.0, name_score + gain))
+                score = round(max(0.0, min(1.0, name_score + gain)), 4)
             else:
-                ev, score = (), max(0.0, min(1.0, name_score))
-            scored.append((round(score, 4), party_ids[pidx], pidx, nid, picks, ev))
+                ev, score = (), round(max(0.0, min(1.0, name_score)), 4)
+            if len(lowest) < limit:
+                heapq.heappush(lowest, score)
+            elif score > lowest[0]:
+                heapq.heapreplace(lowest, score)
+            scored.append((score, party_ids[pidx], pidx, nid, picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))
         folding = tuple(describe_folding(query.name))
         hits = []

@@ -32,6 +32,7 @@ __all__ = [
     "align",
     "evidence",
     "explain",
+    "most_evidence_adds",
     "score_names",
     "weights",
 ]
@@ -270,6 +271,21 @@ def score_names(
     qw, cw = weights(q, weigh), weights(c, weigh)
     score, picks = align(q, c, qw, cw, algo, person=person)
     return explain(q, c, qw, score, picks)
+
+
+def most_evidence_adds(query: Query, algo: Algorithm) -> float:
+    """The most :func:`evidence` can add to any party's score for this query (what agrees
+    adds; what disagrees only takes away)."""
+    gain = 0.0
+    if query.country:
+        gain += max(0.0, algo.country_agree, algo.country_disagree)
+    if query.birth_date:
+        gain += max(0.0, algo.birth_year_agree, algo.birth_year_disagree)
+    if query.identifiers:
+        gain += max(0.0, algo.identifier_agree)
+    if query.type is not None:
+        gain += max(0.0, algo.type_mismatch)
+    return gain
 
 
 def evidence(query: Query, party: PartyRef, algo: Algorithm) -> tuple[Evidence, ...]:
