@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from entityscreen.dbfile import connect, immediate
 from entityscreen.errors import AuditError, StoreError, UsageError
 
 __all__ = ["GENESIS", "Ledger", "Record"]
@@ -91,24 +92,8 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path) -> Ledger:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode: a committed record survives a crash of the process (the
-            # server answers only after the commit); FULL would also survive a power cut at
-            # the price of one fsync per screening
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the audit ledger {path}: {exc}",
-                             fix="check the file; never delete it (it is the audit trail)"
-                             ) from None
-        except OSError as exc:
-            raise StoreError(f"cannot create {path}: {exc.strerror}",
-                             fix="pass --home DIR with a writable folder") from None
-        return cls(path, conn)
+        return cls(path, connect(path, _SCHEMA, what="the audit ledger",
+                                 fix="check the file; never delete it (it is the audit trail)"))
 
     def close(self) -> None:
         self._conn.close()
@@ -136,27 +121,25 @@ class Ledger:
         texts = [(kind, actor, _canonical(body)) for kind, actor, body in records]
         conn = self._conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            row = conn.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
-            if row is None:
-                seq = int(self._meta("purged_upto") or 0)
-                prev = self._meta("anchor") or GENESIS
-            else:
-                seq, prev = row
-            rows, seqs = [], []
-            for kind, actor, text in texts:
-                seq += 1
-                digest = _digest(prev, seq, stamp, kind, actor, text)
-                rows.append((seq, stamp, kind, actor, text, prev, digest))
-                seqs.append(seq)
-                prev = digest
-            conn.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?)", rows)
-            conn.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('head', ?)",
-                         (f"{seq}:{prev}",))
-            conn.execute("COMMIT")
+            with immediate(conn):
+                row = conn.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
+                                   ).fetchone()
+                if row is None:
+                    seq = int(self._meta("purged_upto") or 0)
+                    prev = self._meta("anchor") or GENESIS
+                else:
+                    seq, prev = row
+                rows, seqs = [], []
+                for kind, actor, text in texts:
+                    seq += 1
+                    digest = _digest(prev, seq, stamp, kind, actor, text)
+                    rows.append((seq, stamp, kind, actor, text, prev, digest))
+                    seqs.append(seq)
+                    prev = digest
+                conn.executemany("INSERT INTO ledger VALUES (?,?,?,?,?,?,?)", rows)
+                conn.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('head', ?)",
+                             (f"{seq}:{prev}",))
         except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
             raise StoreError(f"cannot write the audit ledger {self.path}: {exc}") from None
         return seqs
 
@@ -214,12 +197,10 @@ class Ledger:
             raise UsageError("the retention must be at least one day")
         cutoff = ((now or datetime.now(UTC)) - timedelta(days=retention_days)).isoformat()
         conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             row = conn.execute("SELECT seq, hash FROM ledger WHERE at < ? ORDER BY seq DESC "
                                "LIMIT 1", (cutoff,)).fetchone()
             if row is None:
-                conn.execute("ROLLBACK")
                 return 0
             upto, anchor = row
             (gone,) = conn.execute("SELECT COUNT(*) FROM ledger WHERE seq <= ?",
@@ -228,11 +209,6 @@ class Ledger:
                          (str(upto),))
             conn.execute("INSERT OR REPLACE INTO ledger_meta VALUES ('anchor', ?)", (anchor,))
             conn.execute("DELETE FROM ledger WHERE seq <= ?", (upto,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return gone
 
     def export(self, out: IO[str], fmt: str, *, start: str | None = None,

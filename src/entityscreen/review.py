@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from entityscreen.audit import Ledger
-from entityscreen.errors import AccessError, ConflictError, NotFoundError, StoreError, UsageError
+from entityscreen.dbfile import connect, immediate
+from entityscreen.errors import AccessError, ConflictError, NotFoundError, UsageError
 
 __all__ = ["DECISIONS", "OPEN_STATUSES", "Item", "Reviews"]
 
@@ -108,16 +109,7 @@ class Reviews:
 
     @classmethod
     def open(cls, path: Path, *, ledger: Ledger, four_eyes: bool = False) -> Reviews:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # as the ledger: survives a crash
-            conn.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"cannot open the review database {path}: {exc}") from None
-        return cls(conn, ledger, four_eyes)
+        return cls(connect(path, _SCHEMA, what="the review database"), ledger, four_eyes)
 
     def close(self) -> None:
         self._conn.close()
@@ -164,8 +156,7 @@ class Reviews:
         """Apply ``sets`` to the item if it is still at its version, audit it, commit."""
         conn = self._conn
         assign = ", ".join(f"{k}=?" for k in sets)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             cur = conn.execute(
                 f"UPDATE review_items SET {assign}, version=version+1 WHERE id=? AND version=?",
                 (*sets.values(), item.id, item.version))
@@ -176,11 +167,6 @@ class Reviews:
             self.ledger.append("review", actor=actor, body={
                 "item": item.id, "query": item.query, "party_id": item.party_id,
                 "score": item.score, "screening": item.screening, **record})
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return self.get(item.id)
 
     def decide(self, item_id: int, decision: str, reason: str, *, reviewer: str,
