@@ -260,6 +260,10 @@ def _item_row(item: Item, who: ApiKey, compact: bool = False) -> str:
     q = item.query
     query = e(q.get("name")) + (f" <small>{e(q.get('country'))}</small>"
                                 if q.get("country") else "")
+    if item.context is not None:  # raised by a bulk job
+        c = item.context
+        query += (f"<div><small>bulk job {e(c.get('job'))}, row {e(c.get('row'))}"
+                  f"{', key ' + e(c.get('key')) if c.get('key') else ''}</small></div>")
     state = f'<span class="status {e(item.status)}">{e(item.status)}</span>'
     if item.decision:
         state += (f"<div>{e(item.decision)} by {e(item.decided_by)}: “{e(item.reason)}”"
