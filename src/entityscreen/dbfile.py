@@ -26,9 +26,11 @@ __all__ = ["connect", "immediate"]
 BUSY_TIMEOUT = 30.0
 
 
-def connect(path: Path, schema: str, *, what: str, fix: str | None = None) -> sqlite3.Connection:
+def connect(path: Path, schema: str, *, what: str, fix: str | None = None,
+            synchronous: str = "NORMAL") -> sqlite3.Connection:
     """Open (creating if needed) ``path`` with ``schema``; ``what`` names the file in errors
-    ("the audit ledger"), ``fix`` says what to do about a damaged one."""
+    ("the audit ledger"), ``fix`` says what to do about a damaged one; ``synchronous="OFF"``
+    for data a power cut may lose."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None,
@@ -41,7 +43,7 @@ def connect(path: Path, schema: str, *, what: str, fix: str | None = None) -> sq
                          fix="pass --home DIR with a writable folder") from None
     try:
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.executescript(schema)
     except sqlite3.DatabaseError as exc:
         conn.close()

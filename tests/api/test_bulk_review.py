@@ -4,19 +4,16 @@ files are the same as `entityscreen screen` writes."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 import httpx
-from tests.api.conftest import make_keys, serving
+from tests.api.conftest import dpl_home, make_keys, serving
 
 from entityscreen.audit import Ledger
 from entityscreen.bulk import screen_file
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
-from entityscreen.store import Store
-from entityscreen.updates import update_from_path
 
 # on the Denied Persons List alone: a match (1.0), a review row (0.74: between the review
 # threshold 0.70 and the match threshold 0.82), a clear row and a row with no name
@@ -25,15 +22,6 @@ CSV = ("customer_id,name,country\n"
        "c2,Saeid Charkhi,\n"
        "c3,Jane Quite Unlisted Person,GB\n"
        "c4,,US\n")
-
-
-def _dpl_home(tmp_path: Path, lists_dir: Path) -> Path:
-    home, drop = tmp_path / "home", tmp_path / "drop"
-    drop.mkdir()
-    shutil.copy(lists_dir / "bis_dpl" / "2023-11-30" / "dpl.txt", drop / "dpl.txt")
-    with Store.open(home / "entityscreen.sqlite") as store:
-        update_from_path(store, drop)
-    return home
 
 
 def _run_job(client: httpx.Client, fmt: str) -> dict[str, object]:
@@ -51,7 +39,7 @@ def _run_job(client: httpx.Client, fmt: str) -> dict[str, object]:
 
 
 def test_bulk_job_rows_reach_the_review_queue(tmp_path: Path, lists_dir: Path) -> None:
-    home = _dpl_home(tmp_path, lists_dir)
+    home = dpl_home(tmp_path, lists_dir)
     keys = make_keys(home)
     settings = Settings.from_env(home=home)
     with serving(settings) as url:

@@ -53,7 +53,7 @@ class Service:
         self.keys = KeyStore.open(home / "keys.sqlite")
         self.reviews = Reviews.open(home / "reviews.sqlite", ledger=self.ledger,
                                     four_eyes=settings.four_eyes)
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter.open(home / "limits.sqlite")
         self.jobs = Jobs(settings)
         self.screener: Screener | None = None
         self.state_key: str | None = None
@@ -215,5 +215,6 @@ class Service:
         if self.screener is not None:
             self.screener.close()
         self.reviews.close()
+        self.limiter.close()
         self.keys.close()
         self.ledger.close()
