@@ -88,3 +88,23 @@ def test_serve_with_two_workers_holds_a_keys_limit(tmp_path: Path, lists_dir: Pa
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
     assert b"Traceback" not in err, err.decode()
+
+
+def test_a_busy_key_takes_tokens_in_leases_and_none_is_made_up(tmp_path: Path) -> None:
+    a = RateLimiter.open(tmp_path / "limits.sqlite", clock=lambda: 1000.0)
+    b = RateLimiter.open(tmp_path / "limits.sqlite", clock=lambda: 1000.0)
+    statements: list[str] = []
+    for limiter in (a, b):
+        limiter._conn.set_trace_callback(statements.append)
+    allowed, refused = 0, 0
+    while refused < 2:  # both openers, in turn, until neither has a token left
+        for limiter in (a, b):
+            if limiter.take("busy", 60_000) is None:
+                allowed, refused = allowed + 1, 0
+            else:
+                refused += 1
+    assert allowed == 60_000  # 100 at a time from the shared bucket, all spent, none extra
+    # the shared bucket is written once per 100 requests (and once per refusal)
+    assert sum("INSERT INTO buckets" in x for x in statements) == 600 + 2
+    a.close()
+    b.close()
