@@ -176,20 +176,30 @@ class Reviews:
                                                    dict[str, Any] | None]]) -> list[int]:
         """``enqueue`` for many queries (query, hits, screening, context) in one transaction."""
         now = _now()
+        rows = []
+        for query, hits, screening, context in alerts:
+            key = query_key(query)
+            text = json.dumps(query, ensure_ascii=False)
+            ctx = None if context is None else json.dumps(context, ensure_ascii=False)
+            rows += [(key, text, party_id, name, score, screening, now, ctx)
+                     for party_id, name, score in hits]
+        # most screenings repeat a query already queued: a read finds that without taking
+        # the write lock (INSERT OR IGNORE below still settles a race)
+        conn = self._conn
+        rows = [r for r in rows if conn.execute(
+            "SELECT 1 FROM review_items WHERE query_key=? AND party_id=?", (r[0], r[2])
+        ).fetchone() is None]
+        if not rows:
+            return []
         ids = []
-        with immediate(self._conn) as conn:
-            for query, hits, screening, context in alerts:
-                key = query_key(query)
-                text = json.dumps(query, ensure_ascii=False)
-                ctx = None if context is None else json.dumps(context, ensure_ascii=False)
-                for party_id, name, score in hits:
-                    cur = conn.execute(
-                        "INSERT OR IGNORE INTO review_items (query_key, query, party_id, "
-                        "party_name, score, screening, created_at, status, context) "
-                        "VALUES (?,?,?,?,?,?,?, 'open', ?)",
-                        (key, text, party_id, name, score, screening, now, ctx))
-                    if cur.rowcount:
-                        ids.append(int(cur.lastrowid or 0))
+        with immediate(conn):
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO review_items (query_key, query, party_id, "
+                    "party_name, score, screening, created_at, status, context) "
+                    "VALUES (?,?,?,?,?,?,?, 'open', ?)", row)
+                if cur.rowcount:
+                    ids.append(int(cur.lastrowid or 0))
         return ids
 
     def _change(self, item: Item, sets: dict[str, Any], record: dict[str, Any],
