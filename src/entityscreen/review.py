@@ -1,7 +1,8 @@
 """The review queue: alerts (a query matched a listed party) and the decisions on them.
 
     reviews = Reviews.open(settings.home / "reviews.sqlite", ledger=ledger, four_eyes=False)
-    reviews.enqueue(query, [("us_csl:123", "SENSETIME", 0.97, fingerprint)], screening=seq)
+    reviews.enqueue(query, [("us_csl:123", "SENSETIME", 0.97)], screening=seq)
+    reviews.enqueue_many([(query, hits, seq, {"job": "4f2a", "row": 7, "key": "c7"})])
     reviews.decide(item_id, "false_positive", "different company, other country",
                    reviewer="key:ab12:alice", version=1, fingerprint=fp)
 
@@ -12,6 +13,9 @@ again does not queue a new item: a decided false positive stays decided (a "fals
 until the party's listing changes, when :meth:`Reviews.reopen_changed` sets it ``reopened``
 (OFAC's guidance: a false hit must be looked at again when the listing it was cleared
 against changes). Every decision, approval and reopening is also written to the audit ledger.
+
+An item raised by a bulk job (``POST /screen``) carries the job, row and row key as its
+``context``; ``screening`` is the number of the audit record that holds the hits.
 
 Each item carries a version; a decision names the version it was made on, so of two
 reviewers deciding the same item at once, the second gets a :class:`ConflictError`.
@@ -28,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from entityscreen.audit import Ledger
-from entityscreen.errors import AccessError, ConflictError, NotFoundError, StoreError, UsageError
+from entityscreen.dbfile import connect, immediate
+from entityscreen.errors import AccessError, ConflictError, NotFoundError, UsageError
 
 __all__ = ["DECISIONS", "OPEN_STATUSES", "Item", "Reviews"]
 
@@ -54,13 +59,14 @@ CREATE TABLE IF NOT EXISTS review_items (
     approved_by TEXT,
     fingerprint TEXT,
     version INTEGER NOT NULL DEFAULT 1,
+    context TEXT,
     UNIQUE (query_key, party_id)
 );
 CREATE INDEX IF NOT EXISTS review_status ON review_items (status);
 CREATE INDEX IF NOT EXISTS review_party ON review_items (party_id);
 """
 _COLS = ("id, query, party_id, party_name, score, screening, created_at, status, decision, "
-         "reason, decided_by, decided_at, approved_by, fingerprint, version")
+         "reason, decided_by, decided_at, approved_by, fingerprint, version, context")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +86,18 @@ class Item:
     approved_by: str | None
     fingerprint: str | None  # the party's content when it was decided
     version: int
+    context: dict[str, Any] | None = None  # a bulk job's {"job", "row", "key"}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def _item(row: tuple[Any, ...]) -> Item:
-    return Item(row[0], json.loads(row[1]), *row[2:])
+    (id_, query, party_id, party_name, score, screening, created_at, status, decision, reason,
+     decided_by, decided_at, approved_by, fingerprint, version, context) = row
+    return Item(id_, json.loads(query), party_id, party_name, score, screening, created_at,
+                status, decision, reason, decided_by, decided_at, approved_by, fingerprint,
+                version, None if context is None else json.loads(context))
 
 
 def query_key(query: dict[str, Any]) -> str:
@@ -100,6 +111,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _add_context_column(conn: sqlite3.Connection) -> None:
+    """A review database made before items had a context gets the column (once; another
+    process may add it at the same moment)."""
+    if "context" not in {r[1] for r in conn.execute("PRAGMA table_info(review_items)")}:
+        try:
+            conn.execute("ALTER TABLE review_items ADD COLUMN context TEXT")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):
+                raise
+
+
+Hits = Iterable[tuple[str, str, float]]  # (party id, party name, score)
+
+
 class Reviews:
     def __init__(self, conn: sqlite3.Connection, ledger: Ledger, four_eyes: bool) -> None:
         self._conn = conn
@@ -108,15 +133,8 @@ class Reviews:
 
     @classmethod
     def open(cls, path: Path, *, ledger: Ledger, four_eyes: bool = False) -> Reviews:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # as the ledger: survives a crash
-            conn.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"cannot open the review database {path}: {exc}") from None
+        conn = connect(path, _SCHEMA, what="the review database")
+        _add_context_column(conn)
         return cls(conn, ledger, four_eyes)
 
     def close(self) -> None:
@@ -131,11 +149,17 @@ class Reviews:
             raise NotFoundError(f"no review item {item_id}")
         return _item(row)
 
-    def queue(self, statuses: Iterable[str] = OPEN_STATUSES, limit: int = 200) -> list[Item]:
-        marks = ",".join("?" * len(tuple(statuses)))
-        return [_item(r) for r in self._conn.execute(
-            f"SELECT {_COLS} FROM review_items WHERE status IN ({marks}) "
-            "ORDER BY score DESC, id LIMIT ?", (*statuses, limit))]
+    def queue(self, statuses: Iterable[str] = OPEN_STATUSES, limit: int = 200, *,
+              job: str | None = None) -> list[Item]:
+        """Items in ``statuses``, best score first; ``job``: only those a bulk job raised."""
+        statuses = tuple(statuses)
+        marks = ",".join("?" * len(statuses))
+        sql, args = f"SELECT {_COLS} FROM review_items WHERE status IN ({marks})", [*statuses]
+        if job is not None:
+            sql += " AND json_extract(context, '$.job') = ?"
+            args.append(job)
+        return [_item(r) for r in self._conn.execute(sql + " ORDER BY score DESC, id LIMIT ?",
+                                                     (*args, limit))]
 
     def of_party(self, party_id: str) -> list[Item]:
         return [_item(r) for r in self._conn.execute(
@@ -143,20 +167,39 @@ class Reviews:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def enqueue(self, query: dict[str, Any], hits: Iterable[tuple[str, str, float]],
-                *, screening: int | None) -> list[int]:
+    def enqueue(self, query: dict[str, Any], hits: Hits, *, screening: int | None,
+                context: dict[str, Any] | None = None) -> list[int]:
         """Queue one item per (query, party) not queued before; returns the new items' ids."""
-        key = query_key(query)
-        text = json.dumps(query, ensure_ascii=False)
+        return self.enqueue_many([(query, hits, screening, context)])
+
+    def enqueue_many(self, alerts: Iterable[tuple[dict[str, Any], Hits, int | None,
+                                                   dict[str, Any] | None]]) -> list[int]:
+        """``enqueue`` for many queries (query, hits, screening, context) in one transaction."""
         now = _now()
+        rows = []
+        for query, hits, screening, context in alerts:
+            key = query_key(query)
+            text = json.dumps(query, ensure_ascii=False)
+            ctx = None if context is None else json.dumps(context, ensure_ascii=False)
+            rows += [(key, text, party_id, name, score, screening, now, ctx)
+                     for party_id, name, score in hits]
+        # most screenings repeat a query already queued: a read finds that without taking
+        # the write lock (INSERT OR IGNORE below still settles a race)
+        conn = self._conn
+        rows = [r for r in rows if conn.execute(
+            "SELECT 1 FROM review_items WHERE query_key=? AND party_id=?", (r[0], r[2])
+        ).fetchone() is None]
+        if not rows:
+            return []
         ids = []
-        for party_id, name, score in hits:
-            cur = self._conn.execute(
-                "INSERT OR IGNORE INTO review_items (query_key, query, party_id, party_name, "
-                "score, screening, created_at, status) VALUES (?,?,?,?,?,?,?, 'open')",
-                (key, text, party_id, name, score, screening, now))
-            if cur.rowcount:
-                ids.append(int(cur.lastrowid or 0))
+        with immediate(conn):
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO review_items (query_key, query, party_id, "
+                    "party_name, score, screening, created_at, status, context) "
+                    "VALUES (?,?,?,?,?,?,?, 'open', ?)", row)
+                if cur.rowcount:
+                    ids.append(int(cur.lastrowid or 0))
         return ids
 
     def _change(self, item: Item, sets: dict[str, Any], record: dict[str, Any],
@@ -164,8 +207,7 @@ class Reviews:
         """Apply ``sets`` to the item if it is still at its version, audit it, commit."""
         conn = self._conn
         assign = ", ".join(f"{k}=?" for k in sets)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(conn):
             cur = conn.execute(
                 f"UPDATE review_items SET {assign}, version=version+1 WHERE id=? AND version=?",
                 (*sets.values(), item.id, item.version))
@@ -176,11 +218,6 @@ class Reviews:
             self.ledger.append("review", actor=actor, body={
                 "item": item.id, "query": item.query, "party_id": item.party_id,
                 "score": item.score, "screening": item.screening, **record})
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return self.get(item.id)
 
     def decide(self, item_id: int, decision: str, reason: str, *, reviewer: str,

@@ -119,3 +119,29 @@ def test_every_screening_is_recorded_before_the_answer(server: Server) -> None:
 def res_first_score(server: Server) -> float:
     got = server.client("screener").get("/search", params={"q": "Megvii", "limit": 2})
     return float(got.json()["results"][0]["score"])
+
+
+def test_a_csv_export_recomputes_row_by_row(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CSV holds each body as stored and hashed, whichever encoder wrote it."""
+    from entityscreen import audit
+
+    buf = io.StringIO()
+    with Ledger.open(tmp_path / "audit.sqlite") as ledger:
+        monkeypatch.setattr(audit, "_canonical", lambda b: json.dumps(
+            b, ensure_ascii=False, sort_keys=True, separators=(",", ":")))  # an older encoder
+        ledger.append("screening", actor="key:a", body={"score": 1e-05})
+        monkeypatch.undo()
+        ledger.append("screening", actor="key:a", body={"score": 1e-05, "name": "旷视科技"})
+        ledger.append("screening", actor="key:a", body={"big": 2**70})  # orjson refuses it
+        assert ledger.export(buf, "csv") == 3
+        assert ledger.verify() == 3
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    prev = audit.GENESIS
+    for r in rows:
+        assert audit._digest(prev, int(r["seq"]), r["at"], r["kind"], r["actor"],
+                             r["body"]) == r["hash"]
+        prev = r["hash"]
+    assert [r["body"] for r in rows] == ['{"score":1e-05}',
+                                         '{"name":"旷视科技","score":0.00001}',
+                                         '{"big":1180591620717411303424}']

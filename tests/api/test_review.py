@@ -142,3 +142,24 @@ def test_review_pages_need_a_reviewer(server: Server) -> None:
     assert page.status_code == 403 and "needs reviewer" in page.text
     page = httpx.get(server.url + "/ui/review")
     assert page.status_code == 200 and 'name="key"' in page.text  # the sign-in form
+
+
+def test_a_review_database_from_before_contexts_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "reviews.sqlite") as old:
+        old.execute("CREATE TABLE review_items (id INTEGER PRIMARY KEY, query_key TEXT NOT NULL,"
+                    " query TEXT NOT NULL, party_id TEXT NOT NULL, party_name TEXT NOT NULL, "
+                    "score REAL NOT NULL, screening INTEGER, created_at TEXT NOT NULL, status "
+                    "TEXT NOT NULL, decision TEXT, reason TEXT, decided_by TEXT, decided_at "
+                    "TEXT, approved_by TEXT, fingerprint TEXT, version INTEGER NOT NULL "
+                    "DEFAULT 1, UNIQUE (query_key, party_id))")
+        old.execute("INSERT INTO review_items (query_key, query, party_id, party_name, score, "
+                    "created_at, status) VALUES ('k', '{\"name\": \"X\"}', 'p', 'X', 0.9, "
+                    "'2026-01-01', 'open')")
+    reviews = _reviews(tmp_path)
+    assert [(i.party_id, i.context) for i in reviews.queue()] == [("bis_dpl:x", None),
+                                                                  ("p", None)]
+    reviews.enqueue({"name": "Y"}, [("p", "Y", 0.95)], screening=3,
+                    context={"job": "j1", "row": 2, "key": "k2"})
+    assert [i.context for i in reviews.queue(job="j1")] == [{"job": "j1", "row": 2, "key": "k2"}]

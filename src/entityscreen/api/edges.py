@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from entityscreen.errors import AccessError, EntityscreenError, TooLargeError, UsageError
 
@@ -130,6 +131,9 @@ async def read_body(request: Request, cap: int) -> bytes:
                          fix="send the body without pauses")
         err.http_status = 408
         raise err from None
+    except ClientDisconnect:  # nobody to answer; not an internal error for the log
+        raise UsageError("the client closed the connection while sending the body"
+                         ) from None
     return b"".join(chunks)
 
 

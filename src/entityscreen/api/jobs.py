@@ -4,14 +4,22 @@ Each job is a folder ``HOME/jobs/ID`` with the input, ``job.json`` (status, coun
 atomically) and, when done, the results and rejects files. One job runs at a time, beside
 the interactive requests; a job survives in its folder after the server stops (a job that
 was running then is reported ``failed`` by the next server).
+
+Rows decided ``match`` or ``review`` feed the review queue as single searches do: after each
+chunk of rows, one ``bulk_alerts`` audit record holds those rows' queries and hits, then
+their items are queued with the job, row and row key as context (the ledger first: no item
+is queued whose hits are not in the ledger). The job's ``bulk_screening`` record at the end
+holds the counts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +27,10 @@ from typing import Any
 
 from entityscreen.audit import Ledger
 from entityscreen.bulk import screen_file
-from entityscreen.bulk.writers import OUTPUT_FORMATS
+from entityscreen.bulk.writers import OUTPUT_FORMATS, Outcome, ResultsFile, RunContext
 from entityscreen.errors import EntityscreenError, NotFoundError, UsageError
 from entityscreen.match.index import Index
+from entityscreen.review import Reviews
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -39,6 +48,43 @@ def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
     os.replace(tmp, path)
+
+
+def _outcome(row: dict[str, Any]) -> Outcome:
+    """A JSON-lines result row back as the Outcome it was written from."""
+    return Outcome(row["row"], row["key"], row["name"], row["decision"], row["best_score"],
+                   row["reason"], row["query"], tuple(row["hits"]), tuple(row["ownership"]))
+
+
+def _to_review(row: dict[str, Any]) -> list[tuple[str, str, float]]:
+    """The hits of a match or review row that a reviewer must look at: its matches, or, when
+    none is at the threshold (a review row), every hit it has (all at or above the review
+    threshold). A row decided by ownership alone, with no hit, queues nothing."""
+    if row["decision"] not in ("match", "review"):
+        return []
+    hits = [h for h in row["hits"] if h["match"]] or row["hits"]
+    return [(h["id"], h["name"], h["score"]) for h in hits]
+
+
+class _Tap:
+    """The stream ``screen_file`` writes its JSON-lines rows to: each row goes on to the
+    results file in the format asked for, and each chunk's alerts to ``alerts``."""
+
+    def __init__(self, results: ResultsFile,
+                 alerts: Callable[[list[dict[str, Any]]], None]) -> None:
+        self._results, self._alerts = results, alerts
+        self._rest = b""
+
+    def write(self, data: bytes) -> int:
+        *lines, self._rest = (self._rest + data).split(b"\n")
+        rows = [json.loads(line) for line in lines if line]
+        if rows:
+            self._results.write([_outcome(r) for r in rows])
+            self._alerts([r for r in rows if r["decision"] in ("match", "review")])
+        return len(data)
+
+    def flush(self) -> None:
+        pass
 
 
 class Jobs:
@@ -79,17 +125,52 @@ class Jobs:
         folder = source.parent
         job = {**job, "status": "running", "started_at": _now()}
         _write_json(folder / "job.json", job)
-        output = folder / f"results.{job['output_format']}"
+        home = self.settings.home
         try:
             # this thread's own connections: sqlite ones do not cross threads
             with Store.open(self.settings.db_path) as store, \
-                    Ledger.open(self.settings.home / "audit.sqlite") as ledger:
+                    Ledger.open(home / "audit.sqlite") as ledger, \
+                    contextlib.closing(Reviews.open(home / "reviews.sqlite", ledger=ledger,
+                                                    four_eyes=self.settings.four_eyes)
+                                       ) as reviews:
                 screener = Screener(self.settings, store, index)
-                summary = screen_file(screener, source, output, limit=job["limit"],
-                                      rejects=folder / "rejects.csv", workers=1)
+                versions = {v.source: v.version for v in screener.versions}
+                queued = [0]
+
+                def alerts(rows: list[dict[str, Any]]) -> None:
+                    if not rows:
+                        return
+                    (seq,) = ledger.append_many([("bulk_alerts", job["actor"], {
+                        "job": job["id"], "lists": versions,
+                        "algorithm": screener.algorithm.name,
+                        "threshold": self.settings.threshold,
+                        "rows": [{"row": r["row"], "key": r["key"], "query": r["query"],
+                                  "decision": r["decision"],
+                                  "hits": [{"id": h["id"], "score": h["score"],
+                                            "match": h["match"],
+                                            "matched_name": h["matched_name"]}
+                                           for h in r["hits"]]} for r in rows]})])
+                    queued[0] += len(reviews.enqueue_many(
+                        (r["query"], _to_review(r), seq,
+                         {"job": job["id"], "row": r["row"], "key": r["key"]})
+                        for r in rows))
+
+                results = ResultsFile(folder / f"results.{job['output_format']}",
+                                      job["output_format"],
+                                      RunContext(job["limit"], versions, screener.algorithm.name))
+                try:
+                    summary = screen_file(screener, source, None, output_format="jsonl",
+                                          # it only writes and flushes its stream
+                                          stdout=_Tap(results, alerts),  # type: ignore[arg-type]
+                                          limit=job["limit"], rejects=folder / "rejects.csv",
+                                          workers=1)
+                except BaseException:
+                    results.close()
+                    raise
+                results.finish()
                 counts = {"rows": summary.rows, "matches": summary.matches,
                           "reviews": summary.reviews, "clears": summary.clears,
-                          "rejects": summary.rejects}
+                          "rejects": summary.rejects, "queued": queued[0]}
                 ledger.append("bulk_screening", actor=job["actor"], body={
                     "job": job["id"], "filename": job["filename"], "bytes": job["bytes"],
                     **counts, "lists": summary.list_versions, "algorithm": summary.algorithm,

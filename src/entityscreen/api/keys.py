@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from entityscreen.errors import NotFoundError, StoreError, UsageError
+from entityscreen.dbfile import connect
+from entityscreen.errors import NotFoundError, UsageError
 
 __all__ = ["ROLES", "ApiKey", "KeyStore", "role_allows"]
 
@@ -67,16 +68,7 @@ class KeyStore:
 
     @classmethod
     def open(cls, path: Path) -> KeyStore:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                   check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"cannot open the key database {path}: {exc}",
-                             fix="pass --home DIR with a writable folder") from None
-        return cls(path, conn)
+        return cls(path, connect(path, _SCHEMA, what="the key database"))
 
     def close(self) -> None:
         self._conn.close()

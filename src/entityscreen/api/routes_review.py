@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -54,12 +54,15 @@ async def _body(request: Request, model: type[BaseModel]) -> Any:
 
 
 @router.get("/reviews", summary="The review queue (open, reopened and pending items)")
-async def queue(request: Request, key: Reviewer, status: str | None = None) -> Response:
+async def queue(request: Request, key: Reviewer, status: str | None = None,
+                job: Annotated[str | None, Query(description="only the items this bulk job "
+                                                 "(POST /screen) raised")] = None
+                ) -> Response:
     service = _service(request)
     if status is not None and status not in _STATUSES:
         raise UsageError(f"unknown status {status!r}", fix=f"use one of: {', '.join(_STATUSES)}")
     service.ready()
-    items = service.reviews.queue((status,) if status else OPEN_STATUSES)
+    items = service.reviews.queue((status,) if status else OPEN_STATUSES, job=job)
     return json_response({"items": [i.to_dict() for i in items],
                           "four_eyes": service.reviews.four_eyes})
 
@@ -76,10 +79,7 @@ async def item(request: Request, key: Reviewer, item_id: int) -> Response:
 async def decide(request: Request, key: Reviewer, item_id: int) -> Response:
     service = _service(request)
     d = await _body(request, Decision)
-    current = service.reviews.get(item_id)
-    done = service.reviews.decide(item_id, d.decision, d.reason, reviewer=key.actor,
-                                  version=d.version,
-                                  fingerprint=service.current_fingerprint(current.party_id))
+    done = service.decide(item_id, d.decision, d.reason, reviewer=key.actor, version=d.version)
     return json_response(done.to_dict())
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, Response
+from starlette.types import Message
 
 from entityscreen.api.auth import require
 from entityscreen.api.edges import json_response, read_body
@@ -50,7 +51,14 @@ async def submit(
         if int(length) > cap:
             raise TooLargeError(f"the upload is {int(length):,} bytes; the limit is {cap:,}",
                                 fix="split the file")
-        form = await request.form(max_files=1, max_fields=5, max_part_size=cap)
+        # read under the body cap and the stalled-client timeout, then parsed from memory
+        body = await read_body(request, cap)
+
+        async def replay() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        form = await Request(request.scope, replay).form(max_files=1, max_fields=5,
+                                                           max_part_size=cap)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise UsageError("no file in the form", fix="send the file as the field 'file'")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.routing import Route
 
 from entityscreen.api.auth import authenticate, require
 from entityscreen.api.edges import json_response, read_json
@@ -24,7 +25,7 @@ from entityscreen.report import data_status, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 from entityscreen.sources import BUNDLED
 
-__all__ = ["router"]
+__all__ = ["FAST_ROUTES", "router"]
 
 router = APIRouter()
 Screener_ = Annotated[ApiKey, Depends(require("screener"))]
@@ -298,3 +299,17 @@ async def healthz() -> Response:
 async def readyz(request: Request) -> Response:
     _service(request).ready()
     return json_response({"status": "ok"})
+
+
+async def _search_route(request: Request) -> Response:
+    return await search(request, request.path_params.get("dataset", "default"))
+
+
+async def _match_route(request: Request) -> Response:
+    return await match(request, request.path_params["dataset"])
+
+
+# plain Starlette routes for the hot endpoints (see app.create_app)
+FAST_ROUTES = [Route("/search", _search_route, methods=["GET"]),
+               Route("/search/{dataset}", _search_route, methods=["GET"]),
+               Route("/match/{dataset}", _match_route, methods=["POST"])]

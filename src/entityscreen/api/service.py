@@ -22,7 +22,7 @@ from entityscreen.errors import StoreError
 from entityscreen.match.index import Index
 from entityscreen.model import Hit, Query
 from entityscreen.report import hit_to_dict, party_to_result, query_to_dict
-from entityscreen.review import Reviews
+from entityscreen.review import Item, Reviews
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -53,7 +53,7 @@ class Service:
         self.keys = KeyStore.open(home / "keys.sqlite")
         self.reviews = Reviews.open(home / "reviews.sqlite", ledger=self.ledger,
                                     four_eyes=settings.four_eyes)
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter.open(home / "limits.sqlite")
         self.jobs = Jobs(settings)
         self.screener: Screener | None = None
         self.state_key: str | None = None
@@ -126,6 +126,15 @@ class Service:
 
     def reopen_changed(self) -> list[int]:
         return self.reviews.reopen_changed(self.current_fingerprint)
+
+    def decide(self, item_id: int, decision: str, reason: str, *, reviewer: str, version: int
+               ) -> Item:
+        """A reviewer's decision, pinned to the party's listing as it is now (a false
+        positive re-opens when that changes)."""
+        party_id = self.reviews.get(item_id).party_id
+        return self.reviews.decide(item_id, decision, reason, reviewer=reviewer,
+                                   version=version,
+                                   fingerprint=self.current_fingerprint(party_id))
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -206,5 +215,6 @@ class Service:
         if self.screener is not None:
             self.screener.close()
         self.reviews.close()
+        self.limiter.close()
         self.keys.close()
         self.ledger.close()

@@ -9,6 +9,7 @@ in an HttpOnly, SameSite=Strict cookie. Every value shown goes through ``html.es
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from importlib.resources import files
 from typing import Any
@@ -259,6 +260,10 @@ def _item_row(item: Item, who: ApiKey, compact: bool = False) -> str:
     q = item.query
     query = e(q.get("name")) + (f" <small>{e(q.get('country'))}</small>"
                                 if q.get("country") else "")
+    if item.context is not None:  # raised by a bulk job
+        c = item.context
+        query += (f"<div><small>bulk job {e(c.get('job'))}, row {e(c.get('row'))}"
+                  f"{', key ' + e(c.get('key')) if c.get('key') else ''}</small></div>")
     state = f'<span class="status {e(item.status)}">{e(item.status)}</span>'
     if item.decision:
         state += (f"<div>{e(item.decision)} by {e(item.decided_by)}: “{e(item.reason)}”"
@@ -309,33 +314,34 @@ async def _form_int(request: Request, name: str) -> tuple[dict[str, str], int]:
         raise UsageError(f"the form lacks a valid {name}") from None
 
 
-@router.post("/review/{item_id}")
-async def decide(request: Request, item_id: int) -> Response:
+async def _review_post(request: Request, back: str,
+                       act: Callable[[Service, ApiKey, dict[str, str], int], object]
+                       ) -> Response:
+    """A reviewer's form post on one item (decide, approve): the form's version and fields
+    go to ``act``; then back to the queue, or the error page."""
     who = _who(request, "reviewer")
     if isinstance(who, Response):
         return who
-    service = _service(request)
     try:
         form, version = await _form_int(request, "version")
-        item = service.reviews.get(item_id)
-        service.reviews.decide(item_id, form.get("decision", ""), form.get("reason", ""),
-                               reviewer=who.actor, version=version,
-                               fingerprint=service.current_fingerprint(item.party_id))
+        act(_service(request), who, form, version)
     except EntityscreenError as exc:
         return _error(exc, who)
-    return RedirectResponse(f"/ui/review#item-{item_id}", status_code=303)
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/review/{item_id}")
+async def decide(request: Request, item_id: int) -> Response:
+    return await _review_post(
+        request, f"/ui/review#item-{item_id}",
+        lambda service, who, form, version: service.decide(
+            item_id, form.get("decision", ""), form.get("reason", ""), reviewer=who.actor,
+            version=version))
 
 
 @router.post("/review/{item_id}/approval")
 async def approval(request: Request, item_id: int) -> Response:
-    who = _who(request, "reviewer")
-    if isinstance(who, Response):
-        return who
-    service = _service(request)
-    try:
-        form, version = await _form_int(request, "version")
-        service.reviews.approve(item_id, reviewer=who.actor, version=version,
-                                approve=form.get("approve") != "no")
-    except EntityscreenError as exc:
-        return _error(exc, who)
-    return RedirectResponse("/ui/review", status_code=303)
+    return await _review_post(
+        request, "/ui/review",
+        lambda service, who, form, version: service.reviews.approve(
+            item_id, reviewer=who.actor, version=version, approve=form.get("approve") != "no"))
