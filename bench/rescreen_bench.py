@@ -162,12 +162,12 @@ def setup(home: Path, n: int) -> dict[str, Any]:
     with Screener.open(settings) as screener:
         store = screener.store
         started = time.perf_counter()
-        store.watch_put(watched + sprinkle)
+        store.watch.put(watched + sprinkle)
         timings["watch_add_s"] = time.perf_counter() - started
         # the baseline: the sprinkled rows screened for real, the faker rows taken as clear
         run = _Run(screener, {})
-        run.full(store.watch_rows([k for k, _q in sprinkle]), "baseline")
-        store.save_rescreen(
+        run.full(store.watch.rows([k for k, _q in sprinkle]), "baseline")
+        store.watch.save_rescreen(
             hits=run.hits, dropped=[], screened=(k for k, _q in watched + sprinkle),
             state={"versions": {v.source: v.version for v in screener.versions},
                    "algorithm": screener.algorithm.name,
@@ -234,15 +234,15 @@ def check(home: Path, n: int, seed: int = 5) -> dict[str, Any]:
         touched = {c.party_key for c in diff_versions(store, "us_csl", 1, 2).changes}
         touched |= {p.merge_key or p.id for k in list(touched)
                     if (p := store.party_by_key(k)) is not None}
-        stored = store.watch_results()
-        keys = [k for k, _q, _s in store.watch_rows() if k.startswith("s")]
-        total, _done = store.watch_count()
+        stored = store.watch.results()
+        keys = [k for k, _q, _s in store.watch.rows() if k.startswith("s")]
+        total, _done = store.watch.count()
         rng = random.Random(seed)
         keys += [f"r{i:07d}" for i in rng.sample(range(total - len(keys)), n)]
         differ = []
         others = 0
         started = time.perf_counter()
-        for key, query, _s in store.watch_rows(keys):
+        for key, query, _s in store.watch.rows(keys):
             found = set()
             for hit in screener.search(query):
                 party = screener.party(hit.party_id)

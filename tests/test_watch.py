@@ -142,17 +142,17 @@ def test_long_names_are_skipped() -> None:
 def test_watch_put_adds_replaces_and_removes(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db.sqlite") as store:
         rows = parse(CSV).rows
-        assert store.watch_put(rows) == (4, 0)
-        generation = store.watch_generation()
-        assert store.watch_put(rows) == (0, 0)
-        assert store.watch_generation() == generation  # unchanged rows: caches stay
-        assert store.watch_put([("c2", Query("CHEN, Quanguo"))]) == (0, 1)
-        assert store.watch_generation() != generation
-        assert [(k, q.type) for k, q, _s in store.watch_rows(["c2", "zz"])] == [("c2", None)]
-        assert store.watch_count() == (4, 0)
-        assert store.watch_remove(["c1", "nope"]) == 1
-        assert [k for k, _q, _s in store.watch_rows()] == ["c2", "c4", "c5"]
-        assert store.watch_remove() == 3 and store.watch_count() == (0, 0)
+        assert store.watch.put(rows) == (4, 0)
+        generation = store.watch.generation()
+        assert store.watch.put(rows) == (0, 0)
+        assert store.watch.generation() == generation  # unchanged rows: caches stay
+        assert store.watch.put([("c2", Query("CHEN, Quanguo"))]) == (0, 1)
+        assert store.watch.generation() != generation
+        assert [(k, q.type) for k, q, _s in store.watch.rows(["c2", "zz"])] == [("c2", None)]
+        assert store.watch.count() == (4, 0)
+        assert store.watch.remove(["c1", "nope"]) == 1
+        assert [k for k, _q, _s in store.watch.rows()] == ["c2", "c4", "c5"]
+        assert store.watch.remove() == 3 and store.watch.count() == (0, 0)
 
 
 # -- rescreening ---------------------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_rescreen_after_an_sdn_update(
     spec = get_source("ofac_sdn_csv")
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(spec, a, origin="A")
-        store.watch_put(SDN_WATCH)
+        store.watch.put(SDN_WATCH)
     first = _rescreen(tmp_path)
     assert (first.mode, first.reason, first.screened) == ("full", "first rescreen", 5)
     assert _found(first) == {
@@ -272,7 +272,7 @@ def test_rescreen_after_a_csl_update_agrees_with_a_full_rescreen(
     spec = get_source("us_csl")
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(spec, {"consolidated.csv": old}, origin="2022")
-        store.watch_put(CSL_WATCH)
+        store.watch.put(CSL_WATCH)
     assert _found(_rescreen(tmp_path)) == {
         ("new", "belarus", "us_csl:10762"),
         ("new", "okuk", "us_csl:0009b18628da57fe93c97f6a7fc940485169ef4b")}
@@ -302,10 +302,10 @@ def test_new_rows_and_a_new_threshold_are_screened_in_full(
 ) -> None:
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(get_source("ofac_sdn_csv"), sdn_sets[0], origin="A")
-        store.watch_put(SDN_WATCH[:2])
+        store.watch.put(SDN_WATCH[:2])
     assert _rescreen(tmp_path).screened == 2
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
-        store.watch_put(SDN_WATCH[2:])
+        store.watch.put(SDN_WATCH[2:])
     report = _rescreen(tmp_path)
     assert (report.mode, report.screened) == ("changes", 3)  # only the rows added since
     assert {f.reason for f in report.findings} == {"first screening of this row"}
@@ -326,7 +326,7 @@ def test_a_baseline_version_no_longer_stored_means_a_full_rescreen(
     dpl = {"dpl.txt": read(lists_dir, "bis_dpl", "2023-11-30", "dpl.txt")}
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         store.import_source(spec, dpl, origin="test")
-        store.watch_put([("x", Query("Acme Widgets GmbH"))])
+        store.watch.put([("x", Query("Acme Widgets GmbH"))])
     _rescreen(tmp_path)
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
         for _ in range(KEEP_VERSIONS):
@@ -338,11 +338,11 @@ def test_a_baseline_version_no_longer_stored_means_a_full_rescreen(
 
 def test_watch_index_is_cached_per_watch_set(tmp_path: Path) -> None:
     with Store.open(tmp_path / "db.sqlite") as store:
-        store.watch_put(SDN_WATCH)
+        store.watch.put(SDN_WATCH)
         first = watch_index(store, tmp_path / "cache")
         assert first.n_parties == 5 and len(first.name_weights) == 0  # what a rescreen reads
         assert len(list((tmp_path / "cache").glob("watch-*.pickle"))) == 1
-        store.watch_remove(["c1"])
+        store.watch.remove(["c1"])
         assert watch_index(store, tmp_path / "cache").n_parties == 4
         assert len(list((tmp_path / "cache").glob("watch-*.pickle"))) == 1
 
@@ -521,5 +521,5 @@ def test_watch_add_reads_a_workbook_with_column_options(app: click.Group, tmp_pa
     assert rejects.read_text(encoding="utf-8").splitlines() == [
         "row,line,reason,excerpt", "2,3,empty name,k2 |  |  | company"]
     with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
-        assert [(k, q.name, q.type) for k, q, _s in store.watch_rows()] == [
+        assert [(k, q.name, q.type) for k, q, _s in store.watch.rows()] == [
             ("k1", "Quanguo Chen", PartyType.PERSON), ("k3", "Acme Widgets", None)]

@@ -172,7 +172,7 @@ def watch_add(ctx: click.Context, file: str, input_format: str | None,
         added, changed, got = add_watch_file(
             store, file, rejects=rejects, columns=columns, input_format=input_format,
             header=not no_header, sheet=sheet, max_name_length=settings.max_name_length)
-        total, _done = store.watch_count()
+        total, _done = store.watch.count()
     where = "stdin" if file == "-" else file
     for row, line, reason, _excerpt in got.skipped[:SKIPPED_SHOWN]:
         at = f"line {line}" if line is not None else f"row {row}"
@@ -196,7 +196,7 @@ def watch_list_cmd(ctx: click.Context, as_json: bool) -> None:
     from entityscreen.watch import watch_list
 
     with Store.open(_settings(ctx).db_path, create=False) as store:
-        total, done = store.watch_count()
+        total, done = store.watch.count()
         if as_json:
             for row in watch_list(store):
                 click.echo(_dumps(row))
@@ -231,8 +231,8 @@ def watch_remove(ctx: click.Context, keys: tuple[str, ...], remove_all: bool) ->
         raise UsageError("give the keys to remove, or --all",
                          fix="keys appear in `entityscreen watch list`")
     with Store.open(_settings(ctx).db_path, create=False) as store:
-        removed = store.watch_remove(None if remove_all else keys)
-        total, _done = store.watch_count()
+        removed = store.watch.remove(None if remove_all else keys)
+        total, _done = store.watch.count()
     missing = len(set(keys)) - removed if keys else 0
     note = f" ({missing} of the keys were not watched)" if missing else ""
     click.echo(f"{removed} removed{note}; {total} rows watched")

@@ -31,8 +31,9 @@ from entityscreen.model import Hit, Party, Query
 from entityscreen.report import hit_to_dict, party_to_result
 from entityscreen.rescreen_match import candidates, score_against
 from entityscreen.screener import Screener
-from entityscreen.store import KEEP_VERSIONS, Store, WatchHit
+from entityscreen.store import KEEP_VERSIONS, Store
 from entityscreen.watch import watch_index
+from entityscreen.watchset import WatchHit
 
 __all__ = ["Finding", "RescreenReport", "finding_to_dict", "rescreen"]
 
@@ -206,7 +207,7 @@ class _Run:
                 elif pkey in gone:
                     rows.setdefault(key, (-1, set()))
         scored = 0
-        for key, query, screened in store.watch_rows(rows):
+        for key, query, screened in store.watch.rows(rows):
             if not screened:
                 continue  # screened in full below
             scored += 1
@@ -261,10 +262,10 @@ def rescreen(screener: Screener, *, full: bool = False,
     store, settings = screener.store, screener.settings
     algorithm = screener.algorithm.name
     now = {v.source: v.version for v in screener.versions}
-    state = store.rescreen_state()
+    state = store.watch.rescreen_state()
     why = _full_reason(store, state, now, algorithm, settings.threshold, full)
-    rows, done = store.watch_count()
-    run = _Run(screener, store.watch_results())
+    rows, done = store.watch.count()
+    run = _Run(screener, store.watch.results())
     report = RescreenReport("full" if why else "changes", why or "", rows, 0, 0)
     if why is None and state is not None:
         before: dict[str, int] = state["versions"]
@@ -279,13 +280,13 @@ def rescreen(screener: Screener, *, full: bool = False,
                 progress(f"re-screening against the changes: {report.reason}")
             report.rescored = run.changed_parties(store, _touched(store, report.diffs),
                                                   progress)
-    todo = store.watch_rows(screened=None if why else False)
+    todo = store.watch.rows(screened=None if why else False)
     if progress and (why or done < rows):
         progress(f"screening {rows if why else rows - done} watched rows in full"
                  + (f" ({why})" if why else ""))
     screened = run.full(todo, why or "")
     report.screened = len(screened)
-    store.save_rescreen(
+    store.watch.save_rescreen(
         hits=run.hits, dropped=run.dropped, screened=screened,
         state={"versions": now, "algorithm": algorithm, "threshold": settings.threshold,
                "at": datetime.now(UTC).isoformat(timespec="seconds")},

@@ -15,20 +15,21 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING
 
 import orjson
 
 from entityscreen.codec import party_from_dict, party_to_dict
 from entityscreen.errors import SourceFormatError, StoreError
-from entityscreen.model import Party, PartyType, Query, SourceVersion, merge_parties
+from entityscreen.model import Party, SourceVersion, merge_parties
 from entityscreen.sources import SourceSpec
 
-__all__ = ["KEEP_VERSIONS", "Store", "WatchHit"]
+if TYPE_CHECKING:
+    from entityscreen.watchset import WatchSet
+
+__all__ = ["KEEP_VERSIONS", "Store"]
 
 SCHEMA_VERSION = 1
-# Watched rows read or written per SQL statement (SQLite caps the variables of one statement).
-_CHUNK = 500
 # How many versions of each source stay in the database (the active one included).
 KEEP_VERSIONS = 5
 
@@ -81,15 +82,6 @@ CREATE TABLE IF NOT EXISTS watch_results (
 """
 
 
-class WatchHit(NamedTuple):
-    """A stored match of a watched row."""
-
-    party_id: str
-    party_name: str
-    score: float
-    fingerprint: str  # of the party's content (``changes.fingerprint``) when it matched
-
-
 class Store:
     """One SQLite database file. Open with :meth:`open`; use as a context manager."""
 
@@ -128,6 +120,13 @@ class Store:
             raise StoreError(f"cannot create {path}: {exc.strerror}",
                              fix="pass --home DIR with a writable folder") from None
         return cls(path, conn)
+
+    @property
+    def watch(self) -> WatchSet:
+        """The watched counterparties kept in this database (``entityscreen watch``)."""
+        from entityscreen.watchset import WatchSet
+
+        return WatchSet(self._conn)
 
     def close(self) -> None:
         self._conn.close()
@@ -349,143 +348,3 @@ class Store:
         if row is None:
             row = next(self._active_rows("p.id=? AND p.merge_key IS NULL", (party_key,)), None)
         return None if row is None else self.party(row[1])
-
-    # -- the watch set -----------------------------------------------------------------------
-
-    def watch_put(self, rows: Iterable[tuple[str, Query]]) -> tuple[int, int]:
-        """Add or replace watched rows by key, in one transaction: (added, changed). A row
-        whose content changed is screened again in full by the next rescreen."""
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            (before,) = conn.execute("SELECT COUNT(*) FROM watch").fetchone()
-            start = conn.total_changes
-            conn.executemany(
-                "INSERT INTO watch (key, name, type, country, birth_date, identifiers) "
-                "VALUES (?,?,?,?,?,?) ON CONFLICT(key) DO UPDATE SET name=excluded.name, "
-                "type=excluded.type, country=excluded.country, birth_date=excluded.birth_date, "
-                "identifiers=excluded.identifiers, screened=0 WHERE "
-                "watch.name IS NOT excluded.name OR watch.type IS NOT excluded.type OR "
-                "watch.country IS NOT excluded.country OR "
-                "watch.birth_date IS NOT excluded.birth_date OR "
-                "watch.identifiers IS NOT excluded.identifiers",
-                ((key, q.name, q.type.value if q.type else None, q.country, q.birth_date,
-                  json.dumps(list(q.identifiers), ensure_ascii=False)) for key, q in rows),
-            )
-            touched = conn.total_changes - start
-            (after,) = conn.execute("SELECT COUNT(*) FROM watch").fetchone()
-            if touched:
-                self._new_watch_generation()
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return after - before, touched - (after - before)
-
-    def watch_remove(self, keys: Iterable[str] | None = None) -> int:
-        """Remove watched rows (and their stored results) by key; ``None`` removes them all."""
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            start = conn.total_changes
-            if keys is None:
-                conn.execute("DELETE FROM watch")
-                removed = conn.total_changes - start
-                conn.execute("DELETE FROM watch_results")
-            else:
-                ks = [(k,) for k in keys]
-                conn.executemany("DELETE FROM watch WHERE key=?", ks)
-                removed = conn.total_changes - start
-                conn.executemany("DELETE FROM watch_results WHERE key=?", ks)
-            if removed:
-                self._new_watch_generation()
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return removed
-
-    def watch_rows(
-        self, keys: Iterable[str] | None = None, *, screened: bool | None = None
-    ) -> Iterator[tuple[str, Query, bool]]:
-        """Watched rows as (key, query, screened), in key order; only ``keys`` if given."""
-        sql = "SELECT key, name, type, country, birth_date, identifiers, screened FROM watch"
-        if screened is not None:
-            sql += f" WHERE screened={int(screened)}"
-        if keys is None:
-            yield from map(_watch_row, self._conn.execute(sql + " ORDER BY key"))
-            return
-        wanted = sorted(set(keys))
-        glue = " AND " if screened is not None else " WHERE "
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            yield from map(_watch_row, self._conn.execute(
-                f"{sql}{glue}key IN ({marks}) ORDER BY key", chunk))
-
-    def watch_count(self) -> tuple[int, int]:
-        """(watched rows, rows screened at least once)."""
-        n, done = self._conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(screened), 0) FROM watch").fetchone()
-        return int(n), int(done)
-
-    def watch_generation(self) -> str:
-        """Changes whenever the watch set changes (keys caches built from it)."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key='watch_generation'").fetchone()
-        return str(row[0]) if row else "0"
-
-    def _new_watch_generation(self) -> None:
-        import uuid
-
-        self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('watch_generation', ?)",
-                           (uuid.uuid4().hex[:16],))
-
-    def watch_results(self) -> dict[str, dict[str, WatchHit]]:
-        """The stored matches: watched key -> party key -> match."""
-        out: dict[str, dict[str, WatchHit]] = {}
-        for key, pkey, *hit in self._conn.execute(
-            "SELECT key, party_key, party_id, party_name, score, fingerprint "
-            "FROM watch_results"
-        ):
-            out.setdefault(key, {})[pkey] = WatchHit(*hit)
-        return out
-
-    def rescreen_state(self) -> dict[str, Any] | None:
-        """What the last rescreen screened against (source versions, algorithm, threshold)."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key='rescreen'").fetchone()
-        return json.loads(row[0]) if row else None
-
-    def save_rescreen(
-        self,
-        *,
-        hits: Iterable[tuple[str, str, WatchHit]],
-        dropped: Iterable[tuple[str, str]],
-        screened: Iterable[str],
-        state: Mapping[str, Any],
-    ) -> None:
-        """Record one rescreen in one transaction: matches (key, party key, hit) stored or
-        replaced, matches (key, party key) dropped, rows marked screened, the new state."""
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany("DELETE FROM watch_results WHERE key=? AND party_key=?", dropped)
-            conn.executemany(
-                "INSERT OR REPLACE INTO watch_results VALUES (?,?,?,?,?,?)",
-                ((k, pk, *hit) for k, pk, hit in hits))
-            conn.executemany("UPDATE watch SET screened=1 WHERE key=? AND screened=0",
-                             ((k,) for k in screened))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('rescreen', ?)",
-                         (json.dumps(dict(state), sort_keys=True),))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-
-
-def _watch_row(row: tuple[Any, ...]) -> tuple[str, Query, bool]:
-    key, name, ptype, country, birth_date, idents, screened = row
-    return key, Query(name, PartyType(ptype) if ptype else None, country, birth_date,
-                      tuple(json.loads(idents))), bool(screened)

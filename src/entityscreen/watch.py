@@ -124,7 +124,7 @@ def add_watch_file(
             out.close()
             raise
         out.finish()
-    added, changed = store.watch_put(got.rows)
+    added, changed = store.watch.put(got.rows)
     return added, changed, got
 
 
@@ -159,12 +159,12 @@ def watch_index(
     """The name index of the watched rows, from the cache or built (once per watch set)."""
     # the analysis reads the reference tables (legal forms...): editing one rebuilds it too
     path = cache_dir / (f"watch-{INDEX_FORMAT}.{WATCH_INDEX_FORMAT}-{reference_digest()}-"
-                        f"{store.watch_generation()}.pickle")
+                        f"{store.watch.generation()}.pickle")
     index = Index.load(path)
     if index is None:
         if progress:
             progress("indexing the watched names (once per change of the watch set)")
-        index = _slim(Index.build(watch_party(k, q) for k, q, _ in store.watch_rows()))
+        index = _slim(Index.build(watch_party(k, q) for k, q, _ in store.watch.rows()))
         index.save(path)
         for old in cache_dir.glob("watch-*.pickle"):
             if old != path:
@@ -174,7 +174,7 @@ def watch_index(
 
 def watch_list(store: Store) -> Iterator[dict[str, Any]]:
     """The watched rows as plain dicts (``watch list --json``)."""
-    for key, q, screened in store.watch_rows():
+    for key, q, screened in store.watch.rows():
         yield {"key": key, "name": q.name, "type": q.type.value if q.type else None,
                "country": q.country, "birth_date": q.birth_date,
                "identifiers": list(q.identifiers), "screened": screened}
