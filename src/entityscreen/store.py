@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from entityscreen.codec import party_from_dict, party_to_dict
+from entityscreen.dbfile import immediate
 from entityscreen.errors import SourceFormatError, StoreError
 from entityscreen.model import Party, SourceVersion, merge_parties
 from entityscreen.sources import SourceSpec
@@ -180,8 +181,7 @@ class Store:
                 fix="report this file to the entityscreen developers",
             )
         conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
+        with immediate(conn):
             (version,) = conn.execute(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE source=?",
                 (spec.name,),
@@ -205,11 +205,6 @@ class Store:
             for v in old:
                 conn.execute("DELETE FROM parties WHERE source=? AND version=?", (spec.name, v))
                 conn.execute("DELETE FROM versions WHERE source=? AND version=?", (spec.name, v))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         return SourceVersion(
             source=spec.name, version=version, published=published, fetched_at=fetched_at,
             sha256=digest.hexdigest(), records=len(rows), files=tuple(sorted(files)),

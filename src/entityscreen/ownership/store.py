@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from entityscreen.dbfile import immediate
 from entityscreen.errors import StoreError
 from entityscreen.normalize import normalize
 from entityscreen.ownership.model import Basis, Edge, Link, OwnershipNode
@@ -117,8 +118,7 @@ class OwnershipStore:
                        edges: Iterable[Edge], links: Iterable[Link]) -> None:
         """Replace everything ``info.name`` said, atomically."""
         c = self.conn
-        try:
-            c.execute("BEGIN IMMEDIATE")
+        with immediate(c):
             c.execute("DELETE FROM edges WHERE source = ?", (info.name,))
             c.execute("DELETE FROM links WHERE source = ?", (info.name,))
             c.executemany(
@@ -141,18 +141,13 @@ class OwnershipStore:
             c.execute("INSERT OR REPLACE INTO sources VALUES (?,?,?,?,?,?,?,?)",
                       (info.name, info.kind, info.origin, info.sha256, info.imported_at,
                        info.edges, info.links, info.lists_state))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
 
     def remove_source(self, name: str) -> bool:
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        c.execute("DELETE FROM edges WHERE source = ?", (name,))
-        c.execute("DELETE FROM links WHERE source = ?", (name,))
-        gone = c.execute("DELETE FROM sources WHERE name = ?", (name,)).rowcount
-        c.execute("COMMIT")
+        with immediate(c):
+            c.execute("DELETE FROM edges WHERE source = ?", (name,))
+            c.execute("DELETE FROM links WHERE source = ?", (name,))
+            gone = c.execute("DELETE FROM sources WHERE name = ?", (name,)).rowcount
         return bool(gone)
 
     def sources(self) -> list[SourceInfo]:
