@@ -89,7 +89,7 @@ def fold_homoglyphs(text: str) -> str:
     (``Сова``) are left to :func:`romanize`.
     """
     table = _homoglyphs()
-    if not any(ch in table for ch in text):
+    if table.keys().isdisjoint(text):  # no look-alike at all: the common case
         return text
     letters = [ch for ch in text if ch.isalpha()]
     name_latin = sum(1 for ch in letters if _is_latin(ch)) * 2 > len(letters)
