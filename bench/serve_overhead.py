@@ -4,9 +4,9 @@
     python bench/serve_overhead.py --requests 2000 --rounds 7
 
 Calls the app as uvicorn would (ASGI, 16 requests at a time, no sockets) and times the CPU
-of this process per answer, beside the engine's own work for the same names
-(``Service.screen``: search and result dicts) and beside the same app with the SQLite
-stores stubbed out (rate limits, review queue, audit ledger), in interleaved rounds (the
+of this process per answer (serve_bench's names in turn), beside the engine's own work for
+the same names (``Service.screen``: search and result dicts) and beside the same app with
+the SQLite stores stubbed out (rate limits, review queue, audit ledger), in interleaved rounds (the
 minimum of each is given). CPU time, not wall time: a shared machine's load moves it much
 less. What uvicorn and the sockets cost comes on top; bench/serve_bench.py measures that.
 """
@@ -21,8 +21,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
-NAMES = ("Megvii Technology", "Hikvision", "SenseTime Group Limited", "Sberbank",
-         "Acme Trading LLC", "John Smith", "Zhang Wei", "Mahan Air")
+from serve_bench import NAMES  # the same names as the load test
+
 BATCH = 16  # requests in flight together (their audit records share a commit)
 
 

@@ -46,13 +46,15 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     and /readyz needs an API key (`entityscreen keys create`)."""
     import uvicorn
 
-    from entityscreen.api import create_app
     from entityscreen.cli import _settings
 
     settings = _settings(ctx, four_eyes=four_eyes)
     if workers == 1:
+        from entityscreen.api import create_app
+
         uvicorn.run(create_app(settings), host=host, port=port, **_UVICORN)
         return
+    # (the app is not imported here: FastAPI's import, ~1.2 s, would delay the workers')
     # several processes build the app themselves, from the environment
     os.environ["ENTITYSCREEN_HOME"] = str(settings.home)
     if four_eyes:

@@ -87,6 +87,31 @@ class _Tap:
         pass
 
 
+class _Alerts:
+    """A job's match and review rows, chunk by chunk: one ``bulk_alerts`` audit record with
+    their queries and hits, then their review items (pointing at that record)."""
+
+    def __init__(self, job: dict[str, Any], ledger: Ledger, reviews: Reviews,
+                 run: dict[str, Any]) -> None:
+        self._job, self._ledger, self._reviews, self._run = job, ledger, reviews, run
+        self.queued = 0  # review items opened
+
+    def __call__(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        job_id = self._job["id"]
+        (seq,) = self._ledger.append_many([("bulk_alerts", self._job["actor"], {
+            "job": job_id, **self._run,
+            "rows": [{"row": r["row"], "key": r["key"], "query": r["query"],
+                      "decision": r["decision"],
+                      "hits": [{"id": h["id"], "score": h["score"], "match": h["match"],
+                                "matched_name": h["matched_name"]} for h in r["hits"]]}
+                     for r in rows]})])
+        self.queued += len(self._reviews.enqueue_many(
+            (r["query"], _to_review(r), seq, {"job": job_id, "row": r["row"], "key": r["key"]})
+            for r in rows))
+
+
 class Jobs:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -135,26 +160,9 @@ class Jobs:
                                        ) as reviews:
                 screener = Screener(self.settings, store, index)
                 versions = {v.source: v.version for v in screener.versions}
-                queued = [0]
-
-                def alerts(rows: list[dict[str, Any]]) -> None:
-                    if not rows:
-                        return
-                    (seq,) = ledger.append_many([("bulk_alerts", job["actor"], {
-                        "job": job["id"], "lists": versions,
-                        "algorithm": screener.algorithm.name,
-                        "threshold": self.settings.threshold,
-                        "rows": [{"row": r["row"], "key": r["key"], "query": r["query"],
-                                  "decision": r["decision"],
-                                  "hits": [{"id": h["id"], "score": h["score"],
-                                            "match": h["match"],
-                                            "matched_name": h["matched_name"]}
-                                           for h in r["hits"]]} for r in rows]})])
-                    queued[0] += len(reviews.enqueue_many(
-                        (r["query"], _to_review(r), seq,
-                         {"job": job["id"], "row": r["row"], "key": r["key"]})
-                        for r in rows))
-
+                alerts = _Alerts(job, ledger, reviews, {
+                    "lists": versions, "algorithm": screener.algorithm.name,
+                    "threshold": self.settings.threshold})
                 results = ResultsFile(folder / f"results.{job['output_format']}",
                                       job["output_format"],
                                       RunContext(job["limit"], versions, screener.algorithm.name))
@@ -170,7 +178,7 @@ class Jobs:
                 results.finish()
                 counts = {"rows": summary.rows, "matches": summary.matches,
                           "reviews": summary.reviews, "clears": summary.clears,
-                          "rejects": summary.rejects, "queued": queued[0]}
+                          "rejects": summary.rejects, "queued": alerts.queued}
                 ledger.append("bulk_screening", actor=job["actor"], body={
                     "job": job["id"], "filename": job["filename"], "bytes": job["bytes"],
                     **counts, "lists": summary.list_versions, "algorithm": summary.algorithm,
