@@ -70,6 +70,8 @@ class Service:
         """Worker thread: open (importing or indexing if needed) and return the index."""
         s = Screener.open(self.settings)
         try:
+            # before ready: a first Chinese name must not stall every client for ~0.7 s
+            s.warm()
             return s.index, s.store.state_key()
         finally:
             s.close()
