@@ -34,6 +34,7 @@ from entityscreen.bulk.writers import (
 )
 from entityscreen.errors import UsageError
 from entityscreen.ownership.hook import decision_for, ownership_for_name
+from entityscreen.ownership.service import Ownership
 from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
 from entityscreen.screener import Screener
 
@@ -42,7 +43,7 @@ __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
 # A best score at or above this, but below the match threshold, asks a person to look.
 DEFAULT_REVIEW_THRESHOLD = 0.70
 # Rows per chunk: the unit of work sent to a worker and of checkpointing.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 Progress = Callable[[int, "float | None"], None]  # rows done, fraction of the input read
 
 
@@ -54,8 +55,10 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _outcomes(screener: Screener, prepared: list[Prepared],
-              screened: list[Screened], as_of: str | None = None) -> list[Outcome]:
+def _outcomes(screener: Screener, prepared: list[Prepared], screened: list[Screened], *,
+              as_of: str | None, owners: bool, queries: bool) -> list[Outcome]:
+    """The output rows of a chunk. ``owners``: ownership data is there (looked for once per
+    run); ``queries``: the output shows each row's query (JSON lines)."""
     out = []
     results = iter(screened)
     for p in prepared:
@@ -73,13 +76,14 @@ def _outcomes(screener: Screener, prepared: list[Prepared],
                 dicts.append(hit_to_dict(h, party, screener.derived(party, party_to_result)))
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
-        # the 50 % rules as of that date (None: today); [] without ownership data
-        owned = ownership_for_name(screener, p.query.name, on=as_of)
-        extended = decision_for(owned)
+        # the 50 % rules as of that date (None: today)
+        owned = ownership_for_name(screener, p.query.name, on=as_of) if owners else []
+        extended = decision_for(owned) if owned else None
         if extended == "match" or (extended == "review" and decision == "clear"):
             decision = extended
         out.append(Outcome(p.raw.row, p.key, p.name, decision, best, None,
-                           query_to_dict(p.query), tuple(dicts), tuple(owned)))
+                           query_to_dict(p.query) if queries else None, tuple(dicts),
+                           tuple(owned)))
     return out
 
 
@@ -232,11 +236,14 @@ def screen_file(
             dispatcher.close(ok=False)
             raise
         max_field = min(MAX_FIELD, screener.settings.max_name_length)
+        # the ownership data (if any) there when the run starts serves all its rows
+        owners = Ownership.exists(screener)
 
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
             prepared, screened = dispatcher.next()
-            outcomes = _outcomes(screener, prepared, screened, as_of)
+            outcomes = _outcomes(screener, prepared, screened, as_of=as_of, owners=owners,
+                                 queries=fmt == "jsonl")
             results.write(outcomes)
             if rejected is not None:
                 rejected.write([(p.raw.row, p.raw.line, o.reason or "", p.raw.excerpt)
