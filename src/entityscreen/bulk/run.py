@@ -2,9 +2,9 @@
 
     summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
 
-Rows are read and turned into queries in this process; the screening itself runs in chunks,
-inline or in a pool of forked workers that share the loaded index (``pool``), or on a Dask
-cluster (``cluster``). Results come back in input order; this process
+Rows are read in this process and sent in chunks (the text of the used columns only) to be
+made queries and screened, inline or in a pool of forked workers that share the loaded index
+(``pool``), or on a Dask cluster (``cluster``). Results come back in input order; this process
 looks up the hit parties, writes the output and rejects files and, after every chunk, a
 checkpoint, so ``resume=True`` continues an interrupted run exactly where its last chunk ended.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.bulk.columns import Columns, resolve
-from entityscreen.bulk.pool import Dispatcher, Runner, Screened
-from entityscreen.bulk.prepare import MAX_FIELD, Prepared, prepare
+from entityscreen.bulk.pool import Dispatcher, Job, Runner, Screened
+from entityscreen.bulk.prepare import MAX_FIELD
 from entityscreen.bulk.readers import RawRow, open_table
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
@@ -55,19 +55,14 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _outcomes(screener: Screener, prepared: list[Prepared], screened: list[Screened], *,
+def _outcomes(screener: Screener, raws: list[RawRow], screened: list[Screened], *,
               as_of: str | None, owners: bool, queries: bool) -> list[Outcome]:
     """The output rows of a chunk. ``owners``: ownership data is there (looked for once per
     run); ``queries``: the output shows each row's query (JSON lines)."""
     out = []
-    results = iter(screened)
-    for p in prepared:
-        if p.query is None:
-            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=p.problem))
-            continue
-        best, hits, error = next(results)
-        if error is not None:
-            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=error))
+    for raw, (key, name, problem, best, hits, query) in zip(raws, screened, strict=True):
+        if problem is not None:
+            out.append(Outcome(raw.row, key, name, "rejected", reason=problem))
             continue
         dicts = []
         for h in hits:
@@ -77,13 +72,14 @@ def _outcomes(screener: Screener, prepared: list[Prepared], screened: list[Scree
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
         # the 50 % rules as of that date (None: today)
-        owned = ownership_for_name(screener, p.query.name, on=as_of) if owners else []
+        owned = ownership_for_name(screener, query.name, on=as_of) \
+            if owners and query is not None else []
         extended = decision_for(owned) if owned else None
         if extended == "match" or (extended == "review" and decision == "clear"):
             decision = extended
-        out.append(Outcome(p.raw.row, p.key, p.name, decision, best, None,
-                           query_to_dict(p.query) if queries else None, tuple(dicts),
-                           tuple(owned)))
+        out.append(Outcome(raw.row, key, name, decision, best, None,
+                           query_to_dict(query) if queries and query is not None else None,
+                           tuple(dicts), tuple(owned)))
     return out
 
 
@@ -238,16 +234,19 @@ def screen_file(
         max_field = min(MAX_FIELD, screener.settings.max_name_length)
         # the ownership data (if any) there when the run starts serves all its rows
         owners = Ownership.exists(screener)
+        with_query = owners or fmt == "jsonl"
+        # workers get the text of the used columns only, and read it with this mapping
+        used, narrow = mapping.used, mapping.narrowed()
 
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
-            prepared, screened = dispatcher.next()
-            outcomes = _outcomes(screener, prepared, screened, as_of=as_of, owners=owners,
-                                 queries=fmt == "jsonl")
+            raws, screened = dispatcher.next()
+            outcomes = _outcomes(screener, raws, screened, as_of=as_of, owners=owners,
+                                 queries=with_query)
             results.write(outcomes)
             if rejected is not None:
-                rejected.write([(p.raw.row, p.raw.line, o.reason or "", p.raw.excerpt)
-                                for p, o in zip(prepared, outcomes, strict=True)
+                rejected.write([(r.row, r.line, o.reason or "", r.excerpt)
+                                for r, o in zip(raws, outcomes, strict=True)
                                 if o.decision == "rejected"])
             for o in outcomes:
                 summary.add(o)
@@ -261,12 +260,12 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                prepared = [prepare(r, mapping, max_field) for r in chunk]
-                queries = [p.query for p in prepared if p.query is not None]
+                job = Job([(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
+                           for r in chunk for f in (r.fields,)],
+                          narrow, max_field, limit, review_threshold, with_query)
                 while dispatcher.full:
                     drain_one()
-                dispatcher.submit(prepared, (queries, limit, review_threshold),
-                                  more=len(chunk) == chunk_rows)
+                dispatcher.submit(chunk, job, more=len(chunk) == chunk_rows)
             while dispatcher.pending():
                 drain_one()
             ok = True
