@@ -174,8 +174,8 @@ class _CsvRows:
     def __init__(self, ctx: RunContext) -> None:
         self._ctx = ctx
         self._buf = io.StringIO()
-        self._whole = csv.writer(self._buf, lineterminator="\n")
-        self._head = csv.writer(self._buf, lineterminator="")
+        # one writer for both: its line terminator decides which fields it quotes
+        self._writer = csv.writer(self._buf, lineterminator="\n")
         empty = Outcome(0, "", "", "clear")
         self._tail = "," + _csv_bytes([flat_row(empty, ctx)[7:]]).decode("utf-8")
 
@@ -185,10 +185,12 @@ class _CsvRows:
         buf.truncate()
         for o in outcomes:
             if o.hits or o.ownership:
-                self._whole.writerow(_cells(flat_row(o, self._ctx)))
+                self._writer.writerow(_cells(flat_row(o, self._ctx)))
             else:
-                self._head.writerow(_cells((o.row, o.key, o.name, o.decision, o.best_score,
-                                            o.reason, 0)))
+                self._writer.writerow((o.row, neutralise(o.key), neutralise(o.name), o.decision,
+                                       "" if o.best_score is None else o.best_score,
+                                       "" if o.reason is None else neutralise(o.reason), 0))
+                buf.seek(buf.tell() - 1)  # back over the line's "\n": the tail ends the line
                 buf.write(self._tail)
         return buf.getvalue().encode("utf-8")
 
