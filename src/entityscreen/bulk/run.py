@@ -64,6 +64,9 @@ def _outcomes(screener: Screener, raws: list[RawRow], screened: list[Screened], 
         if problem is not None:
             out.append(Outcome(raw.row, key, name, "rejected", reason=problem))
             continue
+        if not hits and not owners and not queries:  # most rows: nothing found, nothing to add
+            out.append(Outcome(raw.row, key, name, "clear", best))
+            continue
         dicts = []
         for h in hits:
             party = screener.party(h.party_id)
@@ -237,6 +240,7 @@ def screen_file(
         with_query = owners or fmt == "jsonl"
         # workers get the text of the used columns only, and read it with this mapping
         used, narrow = mapping.used, mapping.narrowed()
+        every_column = used == tuple(range(len(mapping.headers)))  # then send rows as read
 
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
@@ -260,7 +264,8 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                job = Job([(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
+                job = Job([(r.row, r.fields, r.problem) for r in chunk] if every_column else
+                          [(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
                            for r in chunk for f in (r.fields,)],
                           narrow, max_field, limit, review_threshold, with_query)
                 while dispatcher.full:
