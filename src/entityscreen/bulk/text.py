@@ -248,7 +248,7 @@ class JsonlTable(_TextTable):
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{self.label} line {first.number} is not JSON ({exc.msg})",
-                             fix="pass --format csv if it is a CSV file") from None
+                             fix="pass --input-format csv if it is a CSV file") from None
         if not isinstance(obj, dict):
             raise InputError(f"{self.label} line {first.number} is not a JSON object",
                              fix='write one object per line, e.g. {"name": "..."}')
