@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from entityscreen.errors import UsageError
 from entityscreen.ownership.hook import summary_text
@@ -300,7 +301,7 @@ class ResultsFile:
 def _spooled(spool: Path) -> Iterator[list[Any]]:
     with spool.open("rb") as f:
         for line in f:
-            yield json.loads(line)
+            yield orjson.loads(line)
 
 
 def _xlsx_cell(value: Any) -> Any:
