@@ -23,6 +23,7 @@ from entityscreen.bulk.prepare import prepare
 from entityscreen.bulk.table import RawRow
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
+from entityscreen.report import query_to_dict
 from entityscreen.screener import Screener
 
 __all__ = ["Answer", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
@@ -39,7 +40,7 @@ _SCREENER: Screener | None = None
 Row = tuple[int, Sequence[str], str | None]
 # What became of a row: its key, its name, why it was not screened (None: it was), the best
 # score, the hits kept, and its query when the job asks for it.
-Screened = tuple[str, str, str | None, float | None, list[Hit], Query | None]
+Screened = tuple[str, str, str | None, float | None, list[Hit], dict[str, Any] | None]
 Answer = tuple[float | None, list[Hit], str | None]  # best score, kept hits, error
 
 
@@ -53,7 +54,9 @@ class Job:
     max_field: int
     limit: int
     floor: float  # the review threshold: hits below it are dropped
-    with_query: bool = False  # send each row's Query back (JSON lines, ownership look-ups)
+    # send each row's query back (JSON lines, ownership look-ups), as the JSON shows it: a
+    # dict pickles in a fraction of the time a Query (a frozen slots dataclass) takes
+    with_query: bool = False
 
 
 # Answers to recent queries, per process and per run: customer books repeat names (one
@@ -92,7 +95,8 @@ def screen_chunk(screener: Screener, job: Job,
                 answers.clear()
             answers[key] = got
         best, hits, error = got
-        out.append((p.key, p.name, error, best, hits, q if job.with_query else None))
+        out.append((p.key, p.name, error, best, hits,
+                    query_to_dict(q) if job.with_query else None))
     return out
 
 

@@ -35,7 +35,7 @@ from entityscreen.bulk.writers import (
 from entityscreen.errors import UsageError
 from entityscreen.ownership.hook import decision_for, ownership_for_name
 from entityscreen.ownership.service import Ownership
-from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
+from entityscreen.report import data_status, hit_to_dict, party_to_result
 from entityscreen.screener import Screener
 
 __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
@@ -75,13 +75,13 @@ def _outcomes(screener: Screener, raws: list[RawRow], screened: list[Screened], 
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
         # the 50 % rules as of that date (None: today)
-        owned = ownership_for_name(screener, query.name, on=as_of) \
+        owned = ownership_for_name(screener, query["name"], on=as_of) \
             if owners and query is not None else []
         extended = decision_for(owned) if owned else None
         if extended == "match" or (extended == "review" and decision == "clear"):
             decision = extended
         out.append(Outcome(raw.row, key, name, decision, best, None,
-                           query_to_dict(query) if queries and query is not None else None,
+                           query if queries else None,
                            tuple(dicts), tuple(owned)))
     return out
 
