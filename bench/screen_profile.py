@@ -2,6 +2,7 @@
 
     python bench/screen_profile.py                      # 100,000 rows, inline, cProfile
     python bench/screen_profile.py --rows 200000 --workers 2 --no-profile
+    python bench/screen_profile.py --stages            # CPU per row of each step, one by one
 
 ``Screener.search`` is replaced, in this script's process only, by a fixed answer: the real
 hits of a handful of listed names, half of them lowered to review level, given to about 4 % of
@@ -65,6 +66,73 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+def stages(screener: Screener, source: Path, folder: Path, fmt: str) -> None:
+    """CPU time per row of each step of a run, timed one by one over the same chunks (as
+    ``run.screen_file`` does them, without a pool; ``pickle`` is what a pool adds: the chunk
+    out and its answers back). Unlike cProfile, this neither inflates small calls nor misses
+    the pool's pickling threads."""
+    import pickle
+    from collections import defaultdict
+    from itertools import islice
+
+    from entityscreen.bulk.columns import Columns, resolve
+    from entityscreen.bulk.pool import Answer, Job, screen_chunk
+    from entityscreen.bulk.readers import open_table
+    from entityscreen.bulk.run import CHUNK_ROWS, _outcomes
+    from entityscreen.bulk.summary import Summary
+    from entityscreen.bulk.writers import ResultsFile, RunContext
+
+    spent: defaultdict[str, float] = defaultdict(float)
+
+    def timed(step: str, started: float) -> float:
+        now = time.process_time()
+        spent[step] += now - started
+        return now
+
+    table = open_table(source)
+    mapping = resolve(table.headers, Columns(), table.label)
+    ctx = RunContext(3, {v.source: v.version for v in screener.versions},
+                     screener.algorithm.name)
+    results = ResultsFile(folder / f"stages-out.{fmt}", fmt, ctx)
+    summary = Summary()
+    rows = table.rows(mapping.used)
+    answers: dict[tuple[Query, int, float], Answer] = {}
+    n = 0
+    t = time.process_time()
+    while True:
+        chunk = list(islice(rows, CHUNK_ROWS))
+        t = timed("read and decode the input", t)
+        if not chunk:
+            break
+        n += len(chunk)
+        job = Job([(r.row, r.fields, r.problem) for r in chunk], mapping.narrowed(), 1000, 3,
+                  0.7, fmt == "jsonl")
+        t = timed("make the chunk", t)
+        job = pickle.loads(pickle.dumps(job))
+        t = timed("pickle the chunk to a worker and back (pool only)", t)
+        screened = screen_chunk(screener, job, answers)
+        t = timed("worker: prepare queries + stubbed search + answer cache", t)
+        screened = pickle.loads(pickle.dumps(screened))
+        t = timed("pickle the answers (pool only)", t)
+        outcomes = _outcomes(screener, chunk, screened, as_of=None, owners=False,
+                             queries=fmt == "jsonl")
+        t = timed("outcomes: decisions, hits rendered with listings", t)
+        results.write(outcomes)
+        results.commit()
+        t = timed(f"encode and write {fmt}", t)
+        for o in outcomes:
+            summary.add(o)
+        t = timed("counts and top hits", t)
+    results.finish()
+    timed(f"finish {fmt} (conversion, fsync, rename)", t)
+    table.close()
+    print(f"\n{n:,} rows, CPU per row by step (stubbed search):\n")
+    print("| step | µs per row |\n|---|---|")
+    for step, seconds in spent.items():
+        print(f"| {step} | {seconds / n * 1e6:.1f} |")
+    print(f"| total | {sum(spent.values()) / n * 1e6:.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=100_000)
@@ -73,6 +141,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep the input and output in this folder")
     ap.add_argument("--no-profile", action="store_true", help="time only, without cProfile")
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--stages", action="store_true",
+                    help="time each step of a run on its own instead (no pool, no cProfile)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -84,6 +154,9 @@ def main() -> None:
         screener = Screener.open(Settings.from_env())
         stub_search(screener)
         screener.search(Query("warm up"))
+        if args.stages:
+            stages(screener, source, folder, args.format)
+            return
         profiler = None if args.no_profile else cProfile.Profile()
         load = os.getloadavg()[0]
         cpu0 = _cpu()
