@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,19 @@ def write_csv(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[str] |
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def zip_bomb(path: Path) -> Path:
+    """A small .xlsx whose sheet inflates to 20 MB of zero bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
+    return path
+
+
+def zip_not_xlsx(path: Path) -> Path:
+    """A zip archive with a .xlsx name that holds no workbook."""
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    return path

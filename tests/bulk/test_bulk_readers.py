@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +12,8 @@ import pytest
 from entityscreen.bulk import readers, text
 from entityscreen.bulk.readers import cell_text, open_table
 from entityscreen.errors import InputError
+
+from .bulk_data import zip_bomb, zip_not_xlsx
 
 
 def rows_of(path: Path | str, **kw: object) -> tuple[tuple[str, ...], list[readers.RawRow]]:
@@ -153,28 +154,14 @@ def test_cell_text(value: object, text: str) -> None:
     assert cell_text(value) == text
 
 
-def _bomb(path: Path) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("xl/workbook.xml", "<workbook/>")
-        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (20 * 1024 * 1024))
-    return path
-
-
-def _zip_not_xlsx(path: Path) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("readme.txt", "hello")
-    return path
-
-
 @pytest.mark.parametrize(("name", "make", "message"), [
     ("empty.csv", lambda p: p.write_bytes(b""), "empty.csv is empty"),
     ("blank.csv", lambda p: p.write_bytes(b"\n\n  \n"), "blank.csv has no lines"),
     ("image.csv", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 400),
      "not a text file"),
     ("old.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100), "old Excel"),
-    ("bomb.xlsx", _bomb, "possible zip bomb"),
-    ("archive.xlsx", _zip_not_xlsx, "not an Excel workbook"),
+    ("bomb.xlsx", zip_bomb, "possible zip bomb"),
+    ("archive.xlsx", zip_not_xlsx, "not an Excel workbook"),
     ("fake.xlsx", lambda p: p.write_bytes(b"name\nMegvii\n"), "not an XLSX file"),
     ("fake.parquet", lambda p: p.write_bytes(b"name\nMegvii\n"), "not a Parquet file"),
     ("array.jsonl", lambda p: p.write_bytes(b'[{"name": "x"}]'), "JSON array"),

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entityscreen.bulk.pool import Job, Screened, screen_chunk
+from entityscreen.bulk.pool import Answer, Job, Screened, screen_chunk
 from entityscreen.errors import EntityscreenError, UsageError
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.model import Query
@@ -59,7 +59,7 @@ class _Spec:
 # -- the worker side: one index per process, kept between chunks and runs ----------------------
 
 _LOCK = threading.Lock()  # a worker's threads must not load the same index twice
-_LOADED: dict[tuple[str, Settings], tuple[Screener, dict[tuple[Query, int, float], Screened]]] = {}
+_LOADED: dict[tuple[str, Settings], tuple[Screener, dict[tuple[Query, int, float], Answer]]] = {}
 
 
 def _load(spec: _Spec, source: str | bytes) -> Index:
@@ -87,7 +87,7 @@ def _load(spec: _Spec, source: str | bytes) -> Index:
 
 
 def _searcher(spec: _Spec, source: str | bytes
-              ) -> tuple[Screener, dict[tuple[Query, int, float], Screened]]:
+              ) -> tuple[Screener, dict[tuple[Query, int, float], Answer]]:
     with _LOCK:
         got = _LOADED.get((spec.key, spec.settings))
         if got is None:

@@ -101,6 +101,19 @@ class Mapping:
         single = (self.type, self.country, self.dob, self.key)
         return tuple(sorted({*self.name, *self.id, *(i for i in single if i is not None)}))
 
+    def narrowed(self) -> Mapping:
+        """The same roles over only the used columns, in ``used`` order: what a row's
+        ``[fields[i] for i in used]`` is read with (so chunks sent to workers carry only
+        those)."""
+        at = {i: n for n, i in enumerate(self.used)}
+
+        def one(i: int | None) -> int | None:
+            return None if i is None else at[i]
+
+        return Mapping(tuple(self.headers[i] for i in self.used),
+                       tuple(at[i] for i in self.name), one(self.type), one(self.country),
+                       one(self.dob), tuple(at[i] for i in self.id), one(self.key))
+
     def describe(self) -> dict[str, object]:
         """Role -> header text(s), e.g. for a checkpoint or a report."""
         h = self.headers

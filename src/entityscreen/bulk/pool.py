@@ -1,4 +1,4 @@
-"""Screening chunks of queries, inline or in a pool of forked workers, in submission order.
+"""Screening chunks of rows, inline or in a pool of forked workers, in submission order.
 
 The workers are forked from the process that loaded the index, so they share it
 copy-on-write instead of loading or building their own; where fork is unavailable the run
@@ -14,13 +14,19 @@ import gc
 import multiprocessing
 import signal
 from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
+from entityscreen.bulk.columns import Mapping
+from entityscreen.bulk.prepare import prepare
+from entityscreen.bulk.table import RawRow
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
+from entityscreen.report import query_to_dict
 from entityscreen.screener import Screener
 
-__all__ = ["Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
+__all__ = ["Answer", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
 
 # Chunks in flight per worker: keeps workers busy while bounding memory.
 INFLIGHT_PER_WORKER = 2
@@ -29,17 +35,38 @@ INFLIGHT_PER_WORKER = 2
 # the loaded index instead of loading or building their own.
 _SCREENER: Screener | None = None
 
-Screened = tuple[float | None, list[Hit], str | None]  # best score, kept hits, error
-Job = tuple[list[Query], int, float]  # the queries of a chunk, limit, review threshold
+# One input row as sent to a worker: its number (the key when the file gives none), the text
+# of the columns the mapping uses, and why the reader could not read it (None: it could).
+Row = tuple[int, Sequence[str], str | None]
+# What became of a row: its key, its name, why it was not screened (None: it was), the best
+# score, the hits kept, and its query when the job asks for it.
+Screened = tuple[str, str, str | None, float | None, list[Hit], dict[str, Any] | None]
+Answer = tuple[float | None, list[Hit], str | None]  # best score, kept hits, error
+
+
+@dataclass(frozen=True)
+class Job:
+    """A chunk of rows and how to screen them. Rows become queries where they are screened
+    (``prepare`` is pure), so this process only reads the input and writes the results."""
+
+    rows: list[Row]
+    mapping: Mapping  # over the columns sent (``Mapping.narrowed``)
+    max_field: int
+    limit: int
+    floor: float  # the review threshold: hits below it are dropped
+    # send each row's query back (JSON lines, ownership look-ups), as the JSON shows it: a
+    # dict pickles in a fraction of the time a Query (a frozen slots dataclass) takes
+    with_query: bool = False
+
 
 # Answers to recent queries, per process and per run: customer books repeat names (one
 # supplier on many invoice lines). Emptied when full; a search is deterministic, so the
 # cache never changes a result.
 QUERY_CACHE = 10_000
-_ANSWERS: dict[tuple[Query, int, float], Screened] = {}
+_ANSWERS: dict[tuple[Query, int, float], Answer] = {}
 
 
-def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Screened:
+def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answer:
     try:
         hits = screener.search(q, limit=limit)
     except EntityscreenError as exc:
@@ -49,11 +76,17 @@ def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Scree
 
 
 def screen_chunk(screener: Screener, job: Job,
-                 answers: dict[tuple[Query, int, float], Screened]) -> list[Screened]:
-    """Screen one chunk; ``answers`` caches this screener's recent answers."""
-    queries, limit, floor = job
+                 answers: dict[tuple[Query, int, float], Answer]) -> list[Screened]:
+    """Prepare and screen one chunk's rows; ``answers`` caches this screener's recent
+    answers."""
+    limit, floor, mapping, max_field = job.limit, job.floor, job.mapping, job.max_field
     out: list[Screened] = []
-    for q in queries:
+    for number, fields, problem in job.rows:
+        p = prepare(RawRow(number, None, fields, problem), mapping, max_field)
+        q = p.query
+        if q is None:
+            out.append((p.key, p.name, p.problem, None, [], None))
+            continue
         key = (q, limit, floor)
         got = answers.get(key)
         if got is None:
@@ -61,7 +94,9 @@ def screen_chunk(screener: Screener, job: Job,
             if len(answers) >= QUERY_CACHE:
                 answers.clear()
             answers[key] = got
-        out.append(got)
+        best, hits, error = got
+        out.append((p.key, p.name, error, best, hits,
+                    query_to_dict(q) if job.with_query else None))
     return out
 
 

@@ -67,20 +67,27 @@ def prepare(raw: RawRow, m: Mapping, max_field: int) -> Prepared:
         return fields[i].strip() if i is not None and i < len(fields) else ""
 
     key = get(m.key) or str(raw.row)
-    name = " ".join(p for p in (get(i) for i in m.name) if p)
+    name = get(m.name[0]) if len(m.name) == 1 else \
+        " ".join(p for p in (get(i) for i in m.name) if p)
     if raw.problem:
         return Prepared(raw, key, name, None, raw.problem)
-    for i in m.used:
-        if i < len(fields) and len(fields[i]) > max_field:
-            return Prepared(raw, key, name[:100], None,
-                            f"field {m.headers[i]!r} is {len(fields[i])} characters long "
-                            f"(the limit is {max_field})")
+    # (nearly every row is settled at once: no field of it, used or not, is that long)
+    too_long = [i for i in m.used if i < len(fields) and len(fields[i]) > max_field] \
+        if fields and max(map(len, fields)) > max_field else []
+    if too_long:
+        i = too_long[0]
+        return Prepared(raw, key, name[:100], None,
+                        f"field {m.headers[i]!r} is {len(fields[i])} characters long "
+                        f"(the limit is {max_field})")
     if not name:
         return Prepared(raw, key, name, None, "empty name")
-    kind = _TYPE.get(get(m.type).casefold())
-    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip())
+    kind = _TYPE.get(get(m.type).casefold()) if m.type is not None else None
+    ids = tuple(x.strip() for i in m.id for x in _ID_SPLIT.split(get(i)) if x.strip()) \
+        if m.id else ()
+    dob = get(m.dob)
     try:
-        query = make_query(name, kind, get(m.country) or None, birth_date(get(m.dob)), ids)
+        query = make_query(name, kind, get(m.country) or None,
+                           birth_date(dob) if dob else None, ids)
     except EntityscreenError as exc:
         return Prepared(raw, key, name, None, str(exc))
     return Prepared(raw, key, name, query, None)

@@ -134,9 +134,10 @@ def _refuse_other(head: bytes, label: str, fmt: str) -> None:
                          fix="save it as .xlsx or CSV in Excel and screen that")
     if fmt == "xlsx" and not head.startswith(b"PK"):
         raise InputError(f"{label} is not an XLSX file (not a zip archive)",
-                         fix="pass --format to say what it is, or save it as .xlsx")
+                         fix="pass --input-format to say what it is, or save it as .xlsx")
     if fmt == "parquet" and not head.startswith(b"PAR1"):
-        raise InputError(f"{label} is not a Parquet file", fix="pass --format to say what it is")
+        raise InputError(f"{label} is not a Parquet file",
+                         fix="pass --input-format to say what it is")
     if fmt in ("csv", "tsv", "jsonl") and not head.startswith((b"\xff\xfe", b"\xfe\xff")) \
             and head.count(b"\x00") > len(head) // 20:
         raise InputError(f"{label} is not a text file (it holds binary data)",

@@ -2,9 +2,9 @@
 
     summary = screen_file(screener, Path("suppliers.csv"), Path("results.csv"), workers=2)
 
-Rows are read and turned into queries in this process; the screening itself runs in chunks,
-inline or in a pool of forked workers that share the loaded index (``pool``), or on a Dask
-cluster (``cluster``). Results come back in input order; this process
+Rows are read in this process and sent in chunks (the text of the used columns only) to be
+made queries and screened, inline or in a pool of forked workers that share the loaded index
+(``pool``), or on a Dask cluster (``cluster``). Results come back in input order; this process
 looks up the hit parties, writes the output and rejects files and, after every chunk, a
 checkpoint, so ``resume=True`` continues an interrupted run exactly where its last chunk ended.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.bulk.columns import Columns, resolve
-from entityscreen.bulk.pool import Dispatcher, Runner, Screened
-from entityscreen.bulk.prepare import MAX_FIELD, Prepared, prepare
+from entityscreen.bulk.pool import Dispatcher, Job, Runner, Screened
+from entityscreen.bulk.prepare import MAX_FIELD
 from entityscreen.bulk.readers import RawRow, open_table
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
@@ -34,7 +34,8 @@ from entityscreen.bulk.writers import (
 )
 from entityscreen.errors import UsageError
 from entityscreen.ownership.hook import decision_for, ownership_for_name
-from entityscreen.report import data_status, hit_to_dict, party_to_result, query_to_dict
+from entityscreen.ownership.service import Ownership
+from entityscreen.report import data_status, hit_to_dict, party_to_result
 from entityscreen.screener import Screener
 
 __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
@@ -42,7 +43,7 @@ __all__ = ["DEFAULT_REVIEW_THRESHOLD", "Progress", "screen_file"]
 # A best score at or above this, but below the match threshold, asks a person to look.
 DEFAULT_REVIEW_THRESHOLD = 0.70
 # Rows per chunk: the unit of work sent to a worker and of checkpointing.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 Progress = Callable[[int, "float | None"], None]  # rows done, fraction of the input read
 
 
@@ -54,17 +55,17 @@ def _chunks(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
-def _outcomes(screener: Screener, prepared: list[Prepared],
-              screened: list[Screened], as_of: str | None = None) -> list[Outcome]:
+def _outcomes(screener: Screener, raws: list[RawRow], screened: list[Screened], *,
+              as_of: str | None, owners: bool, queries: bool) -> list[Outcome]:
+    """The output rows of a chunk. ``owners``: ownership data is there (looked for once per
+    run); ``queries``: the output shows each row's query (JSON lines)."""
     out = []
-    results = iter(screened)
-    for p in prepared:
-        if p.query is None:
-            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=p.problem))
+    for raw, (key, name, problem, best, hits, query) in zip(raws, screened, strict=True):
+        if problem is not None:
+            out.append(Outcome(raw.row, key, name, "rejected", reason=problem))
             continue
-        best, hits, error = next(results)
-        if error is not None:
-            out.append(Outcome(p.raw.row, p.key, p.name, "rejected", reason=error))
+        if not hits and not owners and not queries:  # most rows: nothing found, nothing to add
+            out.append(Outcome(raw.row, key, name, "clear", best))
             continue
         dicts = []
         for h in hits:
@@ -73,13 +74,15 @@ def _outcomes(screener: Screener, prepared: list[Prepared],
                 dicts.append(hit_to_dict(h, party, screener.derived(party, party_to_result)))
         decision = ("match" if any(h.match for h in hits)
                     else "review" if dicts else "clear")
-        # the 50 % rules as of that date (None: today); [] without ownership data
-        owned = ownership_for_name(screener, p.query.name, on=as_of)
-        extended = decision_for(owned)
+        # the 50 % rules as of that date (None: today)
+        owned = ownership_for_name(screener, query["name"], on=as_of) \
+            if owners and query is not None else []
+        extended = decision_for(owned) if owned else None
         if extended == "match" or (extended == "review" and decision == "clear"):
             decision = extended
-        out.append(Outcome(p.raw.row, p.key, p.name, decision, best, None,
-                           query_to_dict(p.query), tuple(dicts), tuple(owned)))
+        out.append(Outcome(raw.row, key, name, decision, best, None,
+                           query if queries else None,
+                           tuple(dicts), tuple(owned)))
     return out
 
 
@@ -232,15 +235,22 @@ def screen_file(
             dispatcher.close(ok=False)
             raise
         max_field = min(MAX_FIELD, screener.settings.max_name_length)
+        # the ownership data (if any) there when the run starts serves all its rows
+        owners = Ownership.exists(screener)
+        with_query = owners or fmt == "jsonl"
+        # workers get the text of the used columns only, and read it with this mapping
+        used, narrow = mapping.used, mapping.narrowed()
+        every_column = used == tuple(range(len(mapping.headers)))  # then send rows as read
 
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
-            prepared, screened = dispatcher.next()
-            outcomes = _outcomes(screener, prepared, screened, as_of)
+            raws, screened = dispatcher.next()
+            outcomes = _outcomes(screener, raws, screened, as_of=as_of, owners=owners,
+                                 queries=with_query)
             results.write(outcomes)
             if rejected is not None:
-                rejected.write([(p.raw.row, p.raw.line, o.reason or "", p.raw.excerpt)
-                                for p, o in zip(prepared, outcomes, strict=True)
+                rejected.write([(r.row, r.line, o.reason or "", r.excerpt)
+                                for r, o in zip(raws, outcomes, strict=True)
                                 if o.decision == "rejected"])
             for o in outcomes:
                 summary.add(o)
@@ -254,12 +264,13 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                prepared = [prepare(r, mapping, max_field) for r in chunk]
-                queries = [p.query for p in prepared if p.query is not None]
+                job = Job([(r.row, r.fields, r.problem) for r in chunk] if every_column else
+                          [(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
+                           for r in chunk for f in (r.fields,)],
+                          narrow, max_field, limit, review_threshold, with_query)
                 while dispatcher.full:
                     drain_one()
-                dispatcher.submit(prepared, (queries, limit, review_threshold),
-                                  more=len(chunk) == chunk_rows)
+                dispatcher.submit(chunk, job, more=len(chunk) == chunk_rows)
             while dispatcher.pending():
                 drain_one()
             ok = True

@@ -126,7 +126,7 @@ class ParquetTable(Table):
             self._file = pq.ParquetFile(path)
         except Exception as exc:  # pyarrow raises ArrowInvalid, OSError ...
             raise InputError(f"{label} is not a readable Parquet file ({exc})",
-                             fix="pass --format to say what it is") from None
+                             fix="pass --input-format to say what it is") from None
         self.headers = tuple(self._file.schema_arrow.names)
         self._total = self._file.metadata.num_rows
         self._done = 0

@@ -8,11 +8,12 @@ the part it screened itself.
 from __future__ import annotations
 
 import bisect
-import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from entityscreen.bulk.writers import Outcome
 
@@ -88,7 +89,10 @@ class Summary:
             del self.top[TOP_HITS:]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields, sharing their values (already plain JSON data), not copies: the
+        checkpoint encodes this after every chunk, and ``dataclasses.asdict`` deep-copied
+        the 50 top hits each time (a third of the run's own CPU)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Summary:
@@ -111,14 +115,14 @@ class Checkpoint:
                 "rows_done": self.rows_done, "output_offset": self.output_offset,
                 "rejects_offset": self.rejects_offset, "summary": self.summary.to_dict()}
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps(data))
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint | None:
         """The checkpoint at ``path``; None when there is none or it cannot be used."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = orjson.loads(path.read_bytes())
             if data.get("format") != CHECKPOINT_FORMAT:
                 return None
             return cls(data["fingerprint"], int(data["rows_done"]),

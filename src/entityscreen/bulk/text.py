@@ -55,11 +55,17 @@ def _lines(readline: Callable[[int], bytes], counter: list[int]) -> Iterator[_Li
         yield _Line(number, raw, False)
 
 
-def _decode(raw: bytes) -> str | None:
+def _utf8(raw: bytes) -> str | None:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        return None
+
+
+def _decode(raw: bytes) -> str | None:
+    text = _utf8(raw)
+    if text is not None:
+        return text
     try:
         return raw.decode("cp1252")
     except UnicodeDecodeError:
@@ -137,14 +143,17 @@ class _Feed:
         line = next(self._lines)
         if self.first is None:
             self.first = line.number
-        shown = line.raw.decode("utf-8", "backslashreplace")[:EXCERPT_CHARS]
-        if self.excerpt is None:
-            self.excerpt = shown.rstrip("\r\n")
+        text = None if line.too_long else _utf8(line.raw)
+        if self.excerpt is None:  # the record's first line, as read (UTF-8 text: as decoded)
+            shown = text if text is not None else \
+                line.raw.decode("utf-8", "backslashreplace")
+            self.excerpt = shown[:EXCERPT_CHARS].rstrip("\r\n")
         if line.too_long:
             self.problem = self.problem or (
                 f"line {line.number} is longer than {MAX_LINE_BYTES} bytes")
             return "\n"
-        text = _decode(line.raw)
+        if text is None:
+            text = _decode(line.raw)
         if text is None:
             self.problem = self.problem or (
                 f"line {line.number}: undecodable bytes (neither UTF-8 nor Windows-1252)")
@@ -206,7 +215,7 @@ class CsvTable(_TextTable):
                 yield RawRow(number, feed.first, (), f"unreadable CSV: {exc}",
                              feed.excerpt or "")
                 continue
-            if feed.problem is None and not any(f.strip() for f in fields):
+            if feed.problem is None and not "".join(fields).strip():
                 continue  # a blank line (or one of only delimiters) is not a row
             number += 1
             yield RawRow(number, feed.first, fields, feed.problem, feed.excerpt or "")
@@ -239,7 +248,7 @@ class JsonlTable(_TextTable):
             obj = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{self.label} line {first.number} is not JSON ({exc.msg})",
-                             fix="pass --format csv if it is a CSV file") from None
+                             fix="pass --input-format csv if it is a CSV file") from None
         if not isinstance(obj, dict):
             raise InputError(f"{self.label} line {first.number} is not a JSON object",
                              fix='write one object per line, e.g. {"name": "..."}')

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from entityscreen.errors import UsageError
 from entityscreen.ownership.hook import summary_text
@@ -73,7 +75,7 @@ class RunContext:
     list_versions: dict[str, int] = field(default_factory=dict)
     algorithm: str = ""
 
-    @property
+    @cached_property
     def versions_text(self) -> str:
         return "; ".join(f"{s}:{v}" for s, v in self.list_versions.items())
 
@@ -150,13 +152,48 @@ def json_row(o: Outcome, ctx: RunContext) -> dict[str, Any]:
 
 
 
+def _cells(r: Sequence[Any]) -> list[Any]:
+    return [neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in r]
+
+
 def _csv_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     for r in rows:
-        w.writerow([neutralise(v) if isinstance(v, str) else ("" if v is None else v)
-                    for v in r])
+        w.writerow(_cells(r))
     return buf.getvalue().encode("utf-8")
+
+
+class _CsvRows:
+    """Outcomes as CSV lines, as ``_csv_bytes([flat_row(o, ctx)])`` writes them, faster.
+
+    Most rows have no hit: their columns after "hits" are the same on every row, so that
+    part is encoded once per run and each row encodes only its first seven cells (a CSV
+    field is quoted or not by itself alone, so the two parts join as one row would).
+    """
+
+    def __init__(self, ctx: RunContext) -> None:
+        self._ctx = ctx
+        self._buf = io.StringIO()
+        # one writer for both: its line terminator decides which fields it quotes
+        self._writer = csv.writer(self._buf, lineterminator="\n")
+        empty = Outcome(0, "", "", "clear")
+        self._tail = "," + _csv_bytes([flat_row(empty, ctx)[7:]]).decode("utf-8")
+
+    def encode(self, outcomes: Sequence[Outcome]) -> bytes:
+        buf = self._buf
+        buf.seek(0)
+        buf.truncate()
+        for o in outcomes:
+            if o.hits or o.ownership:
+                self._writer.writerow(_cells(flat_row(o, self._ctx)))
+            else:
+                self._writer.writerow((o.row, neutralise(o.key), neutralise(o.name), o.decision,
+                                       "" if o.best_score is None else o.best_score,
+                                       "" if o.reason is None else neutralise(o.reason), 0))
+                buf.seek(buf.tell() - 1)  # back over the line's "\n": the tail ends the line
+                buf.write(self._tail)
+        return buf.getvalue().encode("utf-8")
 
 
 class _Appender:
@@ -196,6 +233,7 @@ class ResultsFile:
                  offset: int | None = None, rows_before: int = 0,
                  stream: IO[bytes] | None = None) -> None:
         self.dest, self.fmt, self.ctx = dest, fmt, ctx
+        self._csv = _CsvRows(ctx)
         self._rows = rows_before
         header = _csv_bytes([flat_header(ctx.limit)]) if fmt == "csv" else b""
         if dest is None:
@@ -215,7 +253,7 @@ class ResultsFile:
             raise UsageError(f"an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows",
                              fix="write CSV or Parquet (-o results.csv)")
         if self.fmt == "csv":
-            data = _csv_bytes([flat_row(o, self.ctx) for o in outcomes])
+            data = self._csv.encode(outcomes)
         elif self.fmt == "jsonl":
             data = "".join(_dumps(json_row(o, self.ctx)) + "\n" for o in outcomes).encode()
         else:  # spooled as JSON arrays, converted in finish()
@@ -263,7 +301,7 @@ class ResultsFile:
 def _spooled(spool: Path) -> Iterator[list[Any]]:
     with spool.open("rb") as f:
         for line in f:
-            yield json.loads(line)
+            yield orjson.loads(line)
 
 
 def _xlsx_cell(value: Any) -> Any:
