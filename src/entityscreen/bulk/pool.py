@@ -152,7 +152,7 @@ class Dispatcher:
 
     def _start_pool(self) -> None:
         # first use loads lazy tables (pinyin, transliteration): load them once, here
-        self._screener.search(Query("旷视科技 Мегвий ميغفي Megvii"), limit=1)
+        self._screener.warm()
         gc.freeze()  # the collector then leaves the index's pages unwritten (shared)
         self._pool = multiprocessing.get_context("fork").Pool(
             self._wanted, initializer=_ignore_sigint)
