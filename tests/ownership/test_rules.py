@@ -47,6 +47,13 @@ def test_affiliates_rule_in_force_today_with_the_suspension_cited() -> None:
         ("2025-09-29", "2025-11-09"), ("2026-11-10", None)]
 
 
+def test_both_affiliates_periods_cite_the_suspension_by_page_and_document() -> None:
+    for period in (p for p in periods() if p.rule == "bis_affiliates"):
+        assert "90 FR 47201" in period.citation
+        assert "90 FR 50857" in period.citation and "FR Doc. 2025-19846" in period.citation
+        assert "not confirmed)" not in period.citation
+
+
 def test_suspended_date_says_why() -> None:
     note = rule_note("bis_affiliates", "2026-03-01")
     assert note.startswith("BIS Affiliates rule: not in force on 2026-03-01 (in force "
