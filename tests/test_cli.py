@@ -42,7 +42,7 @@ def test_search_json_contract(ready: Path) -> None:
         assert set(r) >= RESULT_KEYS
         assert 0.0 <= r["score"] <= 1.0
         assert r["match"] == (r["score"] >= 0.82)
-        assert r["algorithm"] == "entityscreen-1"
+        assert r["algorithm"] == "entityscreen-2"
         for lst in r["listings"]:
             assert set(lst) >= LISTING_KEYS
             assert lst["restriction"]

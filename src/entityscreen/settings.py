@@ -47,7 +47,7 @@ class Settings:
         1000, "longest query name accepted, in characters", "ENTITYSCREEN_MAX_NAME_LENGTH"
     )
     algorithm: str = _s(
-        "entityscreen-1", "matching algorithm (see `entityscreen algorithms`)", None
+        "entityscreen-2", "matching algorithm (see `entityscreen algorithms`)", None
     )
     # Audit records are kept at least this long (10 years: longer than the 5-year record
     # keeping of 31 CFR 501.601 and EAR part 762, as firms' policies usually ask).

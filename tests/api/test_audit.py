@@ -105,7 +105,7 @@ def test_every_screening_is_recorded_before_the_answer(server: Server) -> None:
     search, match = records[-2], records[-1]
     assert search.kind == "screening" and search.actor.endswith(":screener-test")
     body = search.body
-    assert body["endpoint"] == "search" and body["algorithm"] == "entityscreen-1"
+    assert body["endpoint"] == "search" and body["algorithm"] == "entityscreen-2"
     assert body["threshold"] == 0.82 and body["limit"] == 2
     assert set(body["lists"]) == {"us_csl", "ofac_cons_csv", "ofac_cons_enhanced", "un_sc",
                                   "uk_ofsi", "bis_dpl"}

@@ -156,7 +156,7 @@ def test_lists_show_versions(server: Server) -> None:
     data = server.client().get("/lists").json()
     by = {s["source"]: s for s in data["sources"]}
     assert by["uk_ofsi"]["records"] == 4686 and by["un_sc"]["published"] == "2026-02-27"
-    assert data["algorithm"] == "entityscreen-1"
+    assert data["algorithm"] == "entityscreen-2"
 
 
 SLOW = [  # (who, request line and headers, the start of a body that never ends)

@@ -36,8 +36,8 @@ def test_yente_client_works_unmodified(server: Server) -> None:
         assert fetched.datasets and fetched.properties["name"] == [top.caption]
 
         algos = client.algorithms()
-        assert algos.default == "entityscreen-1"
-        assert [a.name for a in algos.algorithms] == ["entityscreen-1"]
+        assert algos.default == "entityscreen-2"
+        assert [a.name for a in algos.algorithms] == ["entityscreen-1", "entityscreen-2"]
 
 
 def test_yente_client_errors_carry_the_detail(server: Server) -> None:

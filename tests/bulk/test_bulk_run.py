@@ -42,7 +42,7 @@ def test_decides_match_review_clear_on_real_names(screener, customers_csv: Path,
     assert "CMIC-EO13959" in megvii["hit1_programs"]
     assert "securities" in megvii["hit1_restriction"]
     assert "megvii≈megvii (exact 1.00)" in megvii["hit1_why"]
-    assert megvii["algorithm"] == "entityscreen-1"
+    assert megvii["algorithm"] == "entityscreen-2"
     assert "us_csl:" in megvii["list_versions"] and "uk_ofsi:" in megvii["list_versions"]
     clear = rows[1]
     assert clear["hits"] == "0" and clear["hit1_name"] == "" and float(clear["best_score"]) < 0.7

@@ -33,11 +33,13 @@ from entityscreen.match.analysis import (
     Analyzed,
     skeleton,
 )
+from entityscreen.match.features import token_similarity
 from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 
-__all__ = ["INDEX_FORMAT", "Index", "PartyRef", "identifier_key", "reference_digest"]
+__all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
+           "reference_digest"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
 INDEX_FORMAT = 19
@@ -56,6 +58,27 @@ WEAK_SHARE = 0.35
 MIN_PARTIES = 8
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """How an algorithm looks up candidates (part of :class:`~entityscreen.match.scoring.
+    Algorithm`: changing it changes results, so it is versioned with the scoring)."""
+
+    limit: int = 32  # parties fully scored per query
+    # Follow a listed token found by a look-up only when the alignment can use it: token
+    # neighbours that ``token_similarity`` rejects (most one-deletion neighbours of short
+    # words) never score, and only crowd out names that can.
+    aligning_only: bool = False
+    # Query tokens at least this long also look up listed tokens two edits away (two typos
+    # in "Hikvision" still align at 0.78); 0: never.
+    two_edit_min_len: int = 0
+    merge_min: float = 0.9  # least similarity of a merged pair (the scoring's)
+
+
+# What a look-up key is in the query: a token, two adjacent tokens joined, or the whole name
+# without spaces. A key that is several is taken as the first.
+TOKEN, PAIR, COMPACT = 0, 1, 2
 
 
 def reference_digest() -> str:
@@ -113,6 +136,24 @@ def _without(ids: np.ndarray, drop: np.ndarray) -> np.ndarray:
     return ids[drop[at] != ids]
 
 
+def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | None:
+    """The names in any of the ``fuzzy`` posting lists and not in ``exact`` (None: none)."""
+    if not fuzzy:
+        return None
+    near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
+    if exact is not None:
+        near = _without(near, exact)
+    return near if len(near) else None
+
+
+def _aligns(key: str, listed: str, role: int, merge_min: float) -> bool:
+    """Can the alignment use ``listed`` for a query ``key`` of this role?"""
+    sim, how = token_similarity(key, listed)
+    if role == TOKEN:
+        return sim > 0
+    return sim >= merge_min and how in ("exact", "fuzzy")
+
+
 def _deletes(token: str) -> list[str]:
     return [token[:i] + token[i + 1 :] for i in range(len(token))]
 
@@ -151,6 +192,10 @@ class Index:
         # candidates' score accumulator, one per thread (a server screens in several), reused
         self._local = threading.local()
         self._near: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {}
+        # the same for retrievals that keep only aligning tokens, per retrieval and key role
+        self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
+                                                                    np.ndarray | None]]] = {}
+        self._by_start: dict[str, list[str]] | None = None  # vocab by first letter
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -273,36 +318,80 @@ class Index:
             similar = self.similar_tokens(key)
             exact = self.postings.get(key) if key in similar else None
             fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
-            near = None
-            if fuzzy:
-                near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
-                if exact is not None:
-                    near = _without(near, exact)
-                if not len(near):
-                    near = None
             if len(self._near) >= SIMILAR_CACHE:
                 self._near.clear()
-            cached = self._near[key] = (exact, near)
+            cached = self._near[key] = (exact, _near(fuzzy, exact))
         return cached
 
-    def candidates(self, query: Analyzed, limit: int) -> list[int]:
+    def _aligning_postings(self, key: str, role: int, r: Retrieval, cache: dict[
+            tuple[str, int], tuple[np.ndarray | None, np.ndarray | None]],
+    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """:meth:`_key_postings` keeping only the listed tokens the alignment can use with
+        ``key`` in its ``role``: any likeness for a query token, a merge-grade likeness for
+        two query tokens joined, equality for the compact form (which only scores when equal).
+        """
+        got = cache.get((key, role))
+        if got is not None:
+            return got
+        postings = self.postings
+        fuzzy: list[np.ndarray] = []
+        if role == COMPACT:
+            exact = postings.get(key)
+        else:
+            similar = set(self.similar_tokens(key))
+            if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
+                similar.update(self._two_edits(key))
+            exact = postings.get(key) if key in similar else None
+            fuzzy = [postings[s] for s in similar
+                     if s != key and s in postings and _aligns(key, s, role, r.merge_min)]
+        if len(cache) >= SIMILAR_CACHE:
+            cache.clear()
+        got = cache[key, role] = (exact, _near(fuzzy, exact))
+        return got
+
+    def _two_edits(self, token: str) -> list[str]:
+        """Listed tokens two edits away from a long ``token`` (the same first letter: a
+        changed first letter costs what a third edit would)."""
+        if self._by_start is None:
+            by_start: dict[str, list[str]] = defaultdict(list)
+            for t in self.vocab:
+                if len(t) >= MIN_FUZZY_LEN:
+                    by_start[t[0]].append(t)
+            self._by_start = dict(by_start)
+        pool = self._by_start.get(token[0])
+        if not pool:
+            return []
+        lo, hi = len(token) - 2, len(token) + 2
+        return [m[0] for m in process.extract(
+            token, [t for t in pool if lo <= len(t) <= hi], scorer=OSA.distance,
+            score_cutoff=2, limit=None)]
+
+    def candidates(self, query: Analyzed, retrieval: Retrieval | int) -> list[int]:
         """Ids of the names sharing the most rare material with the query, best first.
 
         Keys (query tokens, adjacent pairs, the compact form) are taken rarest first; a key
         whose posting list is long (a common word) only adds to names already found by a
         rarer key, so "Technology" never drags in thousands of names. A key counts once per
         name: fully through an exact token, 0.8 through a token one edit away.
+        ``retrieval`` is the algorithm's :class:`Retrieval` (an int: the default retrieval
+        with that limit).
         """
+        r = Retrieval(limit=retrieval) if isinstance(retrieval, int) else retrieval
+        limit = r.limit
         toks, kinds = query.tokens, query.kinds
         keys: dict[str, float] = {}
+        role: dict[str, int] = {}
         for t, k in zip(toks, kinds, strict=True):
             keys[t] = max(keys.get(t, 0.0), self.weight(t, k))
+            role[t] = TOKEN
         for (x, kx), (y, ky) in zip(zip(toks, kinds, strict=True),
                                     zip(toks[1:], kinds[1:], strict=True), strict=False):
             if kx == WORD and ky == WORD:
                 keys.setdefault(x + y, self.weight(x + y))
+                role.setdefault(x + y, PAIR)
         if query.compact and query.compact not in keys:
             keys[query.compact] = self.weight(query.compact)
+            role[query.compact] = COMPACT
         acc = getattr(self._local, "acc", None)
         if acc is None or len(acc) != self.n_names:
             acc = self._local.acc = np.zeros(self.n_names, dtype=np.float32)
@@ -316,8 +405,10 @@ class Index:
                 touched.append(plist)
             acc[plist] += gain
 
+        cache = self._aligning.setdefault(r, {}) if r.aligning_only else None
         for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
-            exact, near = self._key_postings(key)
+            exact, near = (self._key_postings(key) if cache is None
+                           else self._aligning_postings(key, role[key], r, cache))
             if exact is not None:
                 add(exact, w)
             if near is not None:
@@ -422,7 +513,7 @@ class Index:
         index = cls()
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
-        index._weights = {}
+        index._weights, index._aligning, index._by_start = {}, {}, None
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -17,11 +17,12 @@ default) a distinct name that shares words with a listed one.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
 from entityscreen.match.features import token_similarity
-from entityscreen.match.index import PartyRef, identifier_key
+from entityscreen.match.index import PartyRef, Retrieval, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
 __all__ = [
@@ -67,20 +68,38 @@ class Algorithm:
     birth_year_disagree: float = -0.15
     # an identifier the query gives that the party carries decides: the score becomes 1.0
     identifier_agree: float = 1.0
-    candidates: int = 32  # names fully scored per query
+    candidates: int = 32  # parties fully scored per query
+    # retrieval (see ``Retrieval``): follow only listed tokens the alignment can use, and
+    # look up listed tokens two edits away from query tokens this long (0: never)
+    aligning_retrieval: bool = False
+    two_edit_min_len: int = 0
+
+    @cached_property
+    def retrieval(self) -> Retrieval:
+        return Retrieval(self.candidates, self.aligning_retrieval, self.two_edit_min_len,
+                         self.merge_min)
 
 
+_FIRST = Algorithm(
+    name="entityscreen-1",
+    description="rarity-weighted token alignment (rapidfuzz OSA), split/merge, "
+    "transliteration skeletons, type/country/birth-year evidence",
+)
 ALGORITHMS: dict[str, Algorithm] = {
     a.name: a
     for a in (
-        Algorithm(
-            name="entityscreen-1",
-            description="rarity-weighted token alignment (rapidfuzz OSA), split/merge, "
-            "transliteration skeletons, type/country/birth-year evidence",
+        _FIRST,
+        replace(
+            _FIRST,
+            name="entityscreen-2",
+            description="entityscreen-1 scoring; retrieval follows only listed tokens the "
+            "alignment can use, and finds tokens two typos away in words of 8 letters or more",
+            aligning_retrieval=True,
+            two_edit_min_len=8,
         ),
     )
 }
-DEFAULT_ALGORITHM = "entityscreen-1"
+DEFAULT_ALGORITHM = "entityscreen-2"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,60 @@
+"""Retrieval is part of an algorithm: entityscreen-2 finds two typos in a long word and
+follows only listed tokens the alignment can use; entityscreen-1 stays as it was."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from entityscreen.match.analysis import analyze
+from entityscreen.match.features import token_similarity
+from entityscreen.match.scoring import ALGORITHMS, DEFAULT_ALGORITHM
+from entityscreen.model import Query
+from entityscreen.screener import Screener
+from entityscreen.settings import Settings
+
+FIRST, SECOND = ALGORITHMS["entityscreen-1"], ALGORITHMS["entityscreen-2"]
+
+
+def _search(screener, name: str, algorithm: str):  # type: ignore[no-untyped-def]
+    settings = replace(screener.settings, algorithm=algorithm)
+    return Screener(settings, screener.store, screener.index).search(Query(name), limit=5)
+
+
+def test_the_default_algorithm_is_the_settings_default(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert Settings.from_env(home=tmp_path).algorithm == DEFAULT_ALGORITHM == "entityscreen-2"
+
+
+def test_two_typos_in_a_long_word_are_found_by_the_second_algorithm_only(screener) -> None:  # type: ignore[no-untyped-def]
+    query = "Hukvisiom"  # Hikvision with two letters changed: 7/9 alike
+    assert token_similarity("hukvisiom", "hikvision")[0] > 0  # the scoring accepts it...
+    first = _search(screener, query, "entityscreen-1")
+    assert not any("HIKVISION" in h.explanation.matched_name.upper() for h in first)
+    second = _search(screener, query, "entityscreen-2")  # ... and now retrieval finds it
+    assert second and "HIKVISION" in second[0].explanation.matched_name.upper()
+    assert second[0].algorithm == "entityscreen-2"
+
+
+def test_second_algorithm_candidates_all_share_an_aligning_token(screener) -> None:  # type: ignore[no-untyped-def]
+    index = screener.index
+    for name in ("Chris Curtis", "Loretta Koster", "Gilbert SARL", "Ivan Petrov",
+                 "Zhejiang Dahua Technology"):
+        q = analyze(name)
+        keys = set(q.tokens) | {a + b for a, b in zip(q.tokens, q.tokens[1:], strict=False)}
+        for nid in index.candidates(q, SECOND.retrieval):
+            listed = index.analysis(nid)
+            assert (set(listed.tokens) | set(listed.pairs)) & keys or any(
+                token_similarity(k, t)[0] > 0 for k in keys for t in listed.tokens
+            ) or listed.compact == q.compact, (name, index.name_text[nid])
+
+
+def test_first_algorithm_retrieval_is_the_plain_retrieval(screener) -> None:  # type: ignore[no-untyped-def]
+    index = screener.index
+    for name in ("Chris Curtis", "Hikvision", "Megvii Technology", "Sberbank of Russia"):
+        q = analyze(name)
+        assert index.candidates(q, FIRST.retrieval) == index.candidates(q, FIRST.candidates)
+
+
+def test_every_algorithm_stays_selectable(screener) -> None:  # type: ignore[no-untyped-def]
+    for name in ALGORITHMS:
+        hits = _search(screener, "Megvii Technology Limited", name)
+        assert hits[0].algorithm == name and hits[0].match
