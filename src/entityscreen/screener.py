@@ -29,7 +29,15 @@ from entityscreen.match.scoring import (
     most_evidence_adds,
     weights,
 )
-from entityscreen.model import Explanation, Hit, Party, PartyType, Query, SourceVersion
+from entityscreen.model import (
+    Evidence,
+    Explanation,
+    Hit,
+    Party,
+    PartyType,
+    Query,
+    SourceVersion,
+)
 from entityscreen.normalize import describe_folding
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -61,6 +69,21 @@ class Freshness:
     fetched_at: str
     age_days: int  # from the publication date when the file states one, else from import
     stale: bool
+
+
+# One scored party: score, party id, name id, name score, alignment, evidence.
+_Scored = tuple[float, str, int, float, list[Pick], tuple[Evidence, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """The best parties for one query, scored, before they are explained."""
+
+    query: Query  # with the country the name hinted at
+    q: Analyzed
+    qw: tuple[float, ...]
+    algorithm: Algorithm
+    scored: list[_Scored]  # best first
 
 
 class Screener:
@@ -151,6 +174,32 @@ class Screener:
         """
         limit = self.settings.limit if limit is None else limit
         threshold = self.settings.threshold if threshold is None else threshold
+        ranked = self._rank(query, limit, exhaustive=exhaustive)
+        return self._hits(ranked, ranked.scored, threshold) if ranked else []
+
+    def screen(
+        self, query: Query, *, floor: float, limit: int | None = None,
+        threshold: float | None = None,
+    ) -> tuple[float | None, list[Hit]]:
+        """What a bulk run keeps of :meth:`search`: the best score (None: no result) and the
+        hits scoring at least ``floor`` or matching, the same hits ``search`` gives.
+
+        Cheaper than ``search`` then filtering: parties that can neither reach ``floor`` nor
+        beat the best score are not weighed on their other attributes, and hits below
+        ``floor`` are not explained."""
+        limit = self.settings.limit if limit is None else limit
+        threshold = self.settings.threshold if threshold is None else threshold
+        ranked = self._rank(query, limit, floor=min(floor, threshold))
+        if not ranked or not ranked.scored:
+            return None, []
+        kept = [s for s in ranked.scored if s[0] >= floor or s[0] >= threshold]
+        return ranked.scored[0][0], self._hits(ranked, kept, threshold) if kept else []
+
+    def _rank(self, query: Query, limit: int, *, exhaustive: bool = False,
+              floor: float | None = None) -> _Ranked | None:
+        """The ``limit`` best parties for ``query``, scored with their evidence, best first;
+        None when the name has no tokens. With a ``floor``, only the best party and those
+        that can reach the floor are certain to be there (the best score stays exact)."""
         if len(query.name) > self.settings.max_name_length:
             raise UsageError(
                 f"name is {len(query.name)} characters long; the limit is "
@@ -161,7 +210,7 @@ class Screener:
             raise UsageError("limit must be at least 1")
         q = analyze(query.name)
         if not q.tokens:
-            return []
+            return None
         name, hinted_country = split_country(query.name)
         if hinted_country:
             # "Agnes NANDUTU (Uganda)": the country is a hint, and its words only locate
@@ -204,7 +253,7 @@ class Screener:
                 pidx not in best or best[pidx][0] < score
             ):
                 best[pidx] = (score, nid, picks)
-        scored = []
+        scored: list[_Scored] = []
         # a legal form in the name ("Andreev Limited") says the query is an organisation
         as_typed = query
         if query.type is None and LEGAL in q.kinds:
@@ -213,13 +262,17 @@ class Screener:
             query.country or query.birth_date or query.identifiers)
         party_ids = index.party_ids
         # best name score first: once ``limit`` parties are scored, a party whose name score
-        # plus all evidence could add stays below the last of them cannot be shown
+        # plus all evidence could add stays below the last of them cannot be shown; with a
+        # floor, nor can one that stays below both the floor and the best score so far
         ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)
         most = most_evidence_adds(as_typed, algo) if hinted else 0.0
         lowest: list[float] = []  # the ``limit`` best scores so far, as a heap
+        top = -1.0
         for pidx, (name_score, nid, picks) in ranked:
             if len(lowest) == limit and name_score + most < lowest[0] - 1e-4:
                 break  # (rounding to 4 places cannot lift it to a tie: 1e-4 apart)
+            if floor is not None and name_score + most < min(floor, top) - 1e-4:
+                break
             if hinted:
                 ev = evidence(as_typed, index.party(pidx), algo)
                 gain = 0.0
@@ -232,19 +285,26 @@ class Screener:
                 heapq.heappush(lowest, score)
             elif score > lowest[0]:
                 heapq.heapreplace(lowest, score)
-            scored.append((score, party_ids[pidx], pidx, nid, picks, ev))
+            top = max(top, score)
+            scored.append((score, party_ids[pidx], nid, best[pidx][0], picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))
-        folding = tuple(describe_folding(query.name))
+        del scored[limit:]
+        return _Ranked(query, q, qw, algo, scored)
+
+    def _hits(self, ranked: _Ranked, scored: list[_Scored], threshold: float) -> list[Hit]:
+        """Hits for ``scored`` (some of ``ranked``), each with its explanation."""
+        index, q, qw, name = self.index, ranked.q, ranked.qw, ranked.algorithm.name
+        folding = tuple(describe_folding(ranked.query.name))
         hits = []
-        for score, pid, _pidx, nid, picks, ev in scored[:limit]:
-            listed_name, c = index.name_text[nid], index.analysis(nid)
-            ns = explain(q, c, qw, best[_pidx][0], picks)
+        for score, pid, nid, name_score, picks, ev in scored:
+            ns = explain(q, index.analysis(nid), qw, name_score, picks)
             expl = Explanation(
-                matched_name=listed_name, name_score=round(ns.score, 4), aligned=ns.aligned,
-                unmatched_query=ns.unmatched_query, unmatched_listed=ns.unmatched_listed,
-                ignored=ns.ignored, folding=folding, evidence=ev,
+                matched_name=index.name_text[nid], name_score=round(ns.score, 4),
+                aligned=ns.aligned, unmatched_query=ns.unmatched_query,
+                unmatched_listed=ns.unmatched_listed, ignored=ns.ignored, folding=folding,
+                evidence=ev,
             )
-            hits.append(Hit(pid, score, score >= threshold, expl, algo.name))
+            hits.append(Hit(pid, score, score >= threshold, expl, name))
         return hits
 
     def party(self, party_id: str) -> Party | None:

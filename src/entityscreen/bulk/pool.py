@@ -68,11 +68,10 @@ _ANSWERS: dict[tuple[Query, int, float], Answer] = {}
 
 def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answer:
     try:
-        hits = screener.search(q, limit=limit)
+        best, hits = screener.screen(q, limit=limit, floor=floor)
     except EntityscreenError as exc:
         return (None, [], str(exc))
-    best = hits[0].score if hits else None
-    return (best, [h for h in hits if h.match or h.score >= floor], None)
+    return (best, hits, None)
 
 
 def screen_chunk(screener: Screener, job: Job,
