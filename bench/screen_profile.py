@@ -43,7 +43,8 @@ FLAGGED_PERCENT = 4
 
 
 def stub_search(screener: Screener) -> None:
-    """Make ``Screener.search`` return fixed answers (this process and forked workers)."""
+    """Make ``Screener.search`` and ``Screener.screen`` (what a bulk run calls) return fixed
+    answers (this process and forked workers)."""
     answers: list[list[Hit]] = [h for h in (screener.search(Query(n), limit=5) for n in LISTED)
                                 if h]
     # the same hits below the match threshold: rows to review (real runs have more of those)
@@ -57,7 +58,14 @@ def stub_search(screener: Screener) -> None:
             return []
         return answers[(h // 100) % len(answers)][: limit or 5]
 
+    def screen(self: Screener, query: Query, *, floor: float, limit: int | None = None,
+               threshold: float | None = None) -> tuple[float | None, list[Hit]]:
+        hits = search(self, query, limit=limit)
+        return (hits[0].score if hits else None,
+                [h for h in hits if h.match or h.score >= floor])
+
     Screener.search = search  # type: ignore[method-assign]
+    Screener.screen = screen  # type: ignore[method-assign]
 
 
 def _cpu() -> tuple[float, float]:
@@ -76,7 +84,7 @@ def stages(screener: Screener, source: Path, folder: Path, fmt: str) -> None:
     from itertools import islice
 
     from entityscreen.bulk.columns import Columns, resolve
-    from entityscreen.bulk.pool import Answer, Job, screen_chunk
+    from entityscreen.bulk.pool import Answers, Job, screen_chunk
     from entityscreen.bulk.readers import open_table
     from entityscreen.bulk.run import CHUNK_ROWS, _outcomes
     from entityscreen.bulk.summary import Summary
@@ -96,7 +104,7 @@ def stages(screener: Screener, source: Path, folder: Path, fmt: str) -> None:
     results = ResultsFile(folder / f"stages-out.{fmt}", fmt, ctx)
     summary = Summary()
     rows = table.rows(mapping.used)
-    answers: dict[tuple[Query, int, float], Answer] = {}
+    answers = Answers()
     n = 0
     t = time.process_time()
     while True:

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entityscreen.bulk.pool import Answer, Job, Screened, screen_chunk
+from entityscreen.bulk.pool import Answers, Job, Screened, screen_chunk
 from entityscreen.errors import EntityscreenError, UsageError
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
-from entityscreen.model import Query
 from entityscreen.screener import Screener, index_cache_path
 from entityscreen.settings import Settings
 from entityscreen.store import Store
@@ -59,7 +58,7 @@ class _Spec:
 # -- the worker side: one index per process, kept between chunks and runs ----------------------
 
 _LOCK = threading.Lock()  # a worker's threads must not load the same index twice
-_LOADED: dict[tuple[str, Settings], tuple[Screener, dict[tuple[Query, int, float], Answer]]] = {}
+_LOADED: dict[tuple[str, Settings], tuple[Screener, Answers]] = {}
 
 
 def _load(spec: _Spec, source: str | bytes) -> Index:
@@ -87,7 +86,7 @@ def _load(spec: _Spec, source: str | bytes) -> Index:
 
 
 def _searcher(spec: _Spec, source: str | bytes
-              ) -> tuple[Screener, dict[tuple[Query, int, float], Answer]]:
+              ) -> tuple[Screener, Answers]:
     with _LOCK:
         got = _LOADED.get((spec.key, spec.settings))
         if got is None:
@@ -98,7 +97,7 @@ def _searcher(spec: _Spec, source: str | bytes
                 del _LOADED[old]  # an older list version's index: never asked for again
             # search reads only the index and the settings: no database on a worker
             screener = Screener(spec.settings, Store.open(Path(":memory:")), index)
-            got = _LOADED[(spec.key, spec.settings)] = (screener, {})
+            got = _LOADED[(spec.key, spec.settings)] = (screener, Answers())
         return got
 
 
@@ -161,7 +160,7 @@ class DaskRunner:
         self._spec = _Spec(path.name, INDEX_FORMAT, reference_digest(), screener.settings)
         # this process may host workers itself (a LocalCluster without processes)
         self._seeded = (path.name, screener.settings)
-        _LOADED.setdefault(self._seeded, (screener, {}))
+        _LOADED.setdefault(self._seeded, (screener, Answers()))
         if ship_index is None:
             size = path.stat().st_size
             ship_index = not all(client.run(_can_read, str(path), size).values())

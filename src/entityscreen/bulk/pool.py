@@ -26,7 +26,7 @@ from entityscreen.model import Hit, Query
 from entityscreen.report import query_to_dict
 from entityscreen.screener import Screener
 
-__all__ = ["Answer", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
+__all__ = ["Answer", "Answers", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
 
 # Chunks in flight per worker: keeps workers busy while bounding memory.
 INFLIGHT_PER_WORKER = 2
@@ -59,11 +59,40 @@ class Job:
     with_query: bool = False
 
 
-# Answers to recent queries, per process and per run: customer books repeat names (one
-# supplier on many invoice lines). Emptied when full; a search is deterministic, so the
-# cache never changes a result.
-QUERY_CACHE = 10_000
-_ANSWERS: dict[tuple[Query, int, float], Answer] = {}
+# Answers to recent queries, per process: customer books repeat names (one supplier on many
+# invoice lines, common personal names). A search is deterministic, so reusing an answer
+# never changes a result. Two generations of this many answers (~300 bytes each).
+QUERY_CACHE = 200_000
+AnswerKey = tuple[Query, int, float]
+
+
+class Answers:
+    """Recent answers, in two generations: when the young one is full it becomes the old one
+    and the old one is dropped, so the answers used lately survive (memory stays bounded)."""
+
+    def __init__(self, size: int = QUERY_CACHE) -> None:
+        self.size = size
+        self._young: dict[AnswerKey, Answer] = {}
+        self._old: dict[AnswerKey, Answer] = {}
+
+    def get(self, key: AnswerKey) -> Answer | None:
+        got = self._young.get(key)
+        if got is None:
+            got = self._old.get(key)
+            if got is not None:
+                self.put(key, got)
+        return got
+
+    def clear(self) -> None:
+        self._young, self._old = {}, {}
+
+    def put(self, key: AnswerKey, answer: Answer) -> None:
+        if len(self._young) >= self.size:
+            self._old, self._young = self._young, {}
+        self._young[key] = answer
+
+
+_ANSWERS = Answers()
 
 
 def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answer:
@@ -74,8 +103,7 @@ def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answe
     return (best, hits, None)
 
 
-def screen_chunk(screener: Screener, job: Job,
-                 answers: dict[tuple[Query, int, float], Answer]) -> list[Screened]:
+def screen_chunk(screener: Screener, job: Job, answers: Answers) -> list[Screened]:
     """Prepare and screen one chunk's rows; ``answers`` caches this screener's recent
     answers."""
     limit, floor, mapping, max_field = job.limit, job.floor, job.mapping, job.max_field
@@ -90,9 +118,7 @@ def screen_chunk(screener: Screener, job: Job,
         got = answers.get(key)
         if got is None:
             got = _screen_one(screener, q, limit, floor)
-            if len(answers) >= QUERY_CACHE:
-                answers.clear()
-            answers[key] = got
+            answers.put(key, got)
         best, hits, error = got
         out.append((p.key, p.name, error, best, hits,
                     query_to_dict(q) if job.with_query else None))
