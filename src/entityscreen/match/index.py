@@ -195,7 +195,8 @@ class Index:
         # the same for retrievals that keep only aligning tokens, per retrieval and key role
         self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
                                                                     np.ndarray | None]]] = {}
-        self._by_start: dict[str, list[str]] | None = None  # vocab by first letter
+        # vocab by first letter and length
+        self._by_start: dict[tuple[str, int], list[str]] | None = None
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -297,15 +298,22 @@ class Index:
         return cached
 
     def _similar_tokens(self, token: str) -> set[str]:
+        found = self._one_edit(token)
+        if len(token) >= MIN_FUZZY_LEN:
+            hit = self.by_skeleton.get(skeleton(token))
+            if hit is not None:
+                vocab = self.vocab
+                found.update(vocab[i] for i in hit.tolist())
+        return found
+
+    def _one_edit(self, token: str) -> set[str]:
+        """Listed tokens (and pairs) equal to ``token`` or one edit away (by deletions)."""
         found = {token} if token in self.postings else set()
         if len(token) >= MIN_FUZZY_LEN:
             keys = {token, *_deletes(token)}
             # listed tokens one deletion away from the token, or sharing one of its deletions
             ids = self.by_delete.ids_of(keys)
             found.update(k for k in self.postings.present(keys) if len(k) >= MIN_FUZZY_LEN)
-            hit = self.by_skeleton.get(skeleton(token))
-            if hit is not None:
-                ids.extend(hit.tolist())
             vocab = self.vocab
             found.update(vocab[i] for i in ids)
         return found
@@ -338,7 +346,8 @@ class Index:
         if role == COMPACT:
             exact = postings.get(key)
         else:
-            similar = set(self.similar_tokens(key))
+            # a merge must be nearly exact (``merge_min``): one edit, never a transliteration
+            similar = set(self.similar_tokens(key) if role == TOKEN else self._one_edit(key))
             if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
                 similar.update(self._two_edits(key))
             exact = postings.get(key) if key in similar else None
@@ -353,18 +362,18 @@ class Index:
         """Listed tokens two edits away from a long ``token`` (the same first letter: a
         changed first letter costs what a third edit would)."""
         if self._by_start is None:
-            by_start: dict[str, list[str]] = defaultdict(list)
+            by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
             for t in self.vocab:
                 if len(t) >= MIN_FUZZY_LEN:
-                    by_start[t[0]].append(t)
+                    by_start[t[0], len(t)].append(t)
             self._by_start = dict(by_start)
-        pool = self._by_start.get(token[0])
-        if not pool:
-            return []
-        lo, hi = len(token) - 2, len(token) + 2
-        return [m[0] for m in process.extract(
-            token, [t for t in pool if lo <= len(t) <= hi], scorer=OSA.distance,
-            score_cutoff=2, limit=None)]
+        out: list[str] = []
+        for n in range(len(token) - 2, len(token) + 3):
+            pool = self._by_start.get((token[0], n))
+            if pool:
+                out.extend(m[0] for m in process.extract(
+                    token, pool, scorer=OSA.distance, score_cutoff=2, limit=None))
+        return out
 
     def candidates(self, query: Analyzed, retrieval: Retrieval | int) -> list[int]:
         """Ids of the names sharing the most rare material with the query, best first.
