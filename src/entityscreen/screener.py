@@ -226,7 +226,7 @@ class Screener:
         best: dict[int, tuple[float, int, list[Pick]]] = {}
         matcher = QueryMatcher(q, qw, algo)
         candidates = (
-            index.all_candidates(q) if exhaustive else index.candidates(q, algo.retrieval)
+            index.all_candidates(q) if exhaustive else index.candidates(q, algo.retrieval, qw)
         )
         by_identifier = index.parties_with_identifier(query.identifiers)
         if by_identifier:

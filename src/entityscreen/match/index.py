@@ -367,15 +367,18 @@ class Index:
                 if len(t) >= MIN_FUZZY_LEN:
                     by_start[t[0], len(t)].append(t)
             self._by_start = dict(by_start)
-        out: list[str] = []
-        for n in range(len(token) - 2, len(token) + 3):
-            pool = self._by_start.get((token[0], n))
-            if pool:
-                out.extend(m[0] for m in process.extract(
-                    token, pool, scorer=OSA.distance, score_cutoff=2, limit=None))
-        return out
+        # the listed words of the same first letter and a length within 2, kept under a
+        # negative length
+        near = self._by_start.get((token[0], -len(token)))
+        if near is None:
+            near = [t for n in range(len(token) - 2, len(token) + 3)
+                    for t in self._by_start.get((token[0], n), ())]
+            self._by_start[token[0], -len(token)] = near
+        return [m[0] for m in process.extract(token, near, scorer=OSA.distance, score_cutoff=2,
+                                              limit=None)]
 
-    def candidates(self, query: Analyzed, retrieval: Retrieval | int) -> list[int]:
+    def candidates(self, query: Analyzed, retrieval: Retrieval | int,
+                   qw: tuple[float, ...] | None = None) -> list[int]:
         """Ids of the names sharing the most rare material with the query, best first.
 
         Keys (query tokens, adjacent pairs, the compact form) are taken rarest first; a key
@@ -383,15 +386,17 @@ class Index:
         rarer key, so "Technology" never drags in thousands of names. A key counts once per
         name: fully through an exact token, 0.8 through a token one edit away.
         ``retrieval`` is the algorithm's :class:`Retrieval` (an int: the default retrieval
-        with that limit).
+        with that limit); ``qw`` the query's token weights when the caller has them.
         """
         r = Retrieval(limit=retrieval) if isinstance(retrieval, int) else retrieval
         limit = r.limit
         toks, kinds = query.tokens, query.kinds
+        if qw is None:
+            qw = tuple(self.weight(t, k) for t, k in zip(toks, kinds, strict=True))
         keys: dict[str, float] = {}
         role: dict[str, int] = {}
-        for t, k in zip(toks, kinds, strict=True):
-            keys[t] = max(keys.get(t, 0.0), self.weight(t, k))
+        for t, w in zip(toks, qw, strict=True):
+            keys[t] = max(keys.get(t, 0.0), w)
             role[t] = TOKEN
         for (x, kx), (y, ky) in zip(zip(toks, kinds, strict=True),
                                     zip(toks[1:], kinds[1:], strict=True), strict=False):
@@ -435,7 +440,7 @@ class Index:
         order = np.lexsort((ids, -scores))
         # A name sharing little of the query's rare material cannot score high: once enough
         # parties are in, names below this share of the query's own weight are not scored.
-        floor = WEAK_SHARE * sum(self.weight(t, k) for t, k in zip(toks, kinds, strict=True))
+        floor = WEAK_SHARE * sum(qw)
         out: list[int] = []
         parties: set[int] = set()
         name_owner = self.name_owner
