@@ -23,7 +23,7 @@ from typing import Any
 
 from entityscreen.query import parse_line
 from entityscreen.render import search_lines
-from entityscreen.screener import Screener
+from entityscreen.screener import Screener, screening_worker_gc
 from entityscreen.store import Store
 
 __all__ = ["answer_lines", "cores"]
@@ -68,6 +68,7 @@ def _queries(numbered: Iterable[Line]) -> Iterator[Any]:
 
 def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    screening_worker_gc()
     assert _SCREENER is not None
     # an SQLite connection must not cross a fork: this process opens its own
     _INHERITED.append(_SCREENER.store)

@@ -24,7 +24,7 @@ from entityscreen.bulk.table import RawRow
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
 from entityscreen.report import query_to_dict
-from entityscreen.screener import Screener
+from entityscreen.screener import Screener, screening_worker_gc
 
 __all__ = ["Answer", "Answers", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
 
@@ -130,9 +130,10 @@ def _screen_chunk(job: Job) -> list[Screened]:
     return screen_chunk(_SCREENER, job, _ANSWERS)
 
 
-def _ignore_sigint() -> None:
+def _init_worker() -> None:
     # Ctrl-C is the parent's to handle: it stops the pool and leaves a resumable checkpoint.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    screening_worker_gc()
 
 
 class Runner(Protocol):
@@ -180,7 +181,7 @@ class Dispatcher:
         self._screener.warm()
         gc.freeze()  # the collector then leaves the index's pages unwritten (shared)
         self._pool = multiprocessing.get_context("fork").Pool(
-            self._wanted, initializer=_ignore_sigint)
+            self._wanted, initializer=_init_worker)
         self.workers = self._wanted
 
     @property
