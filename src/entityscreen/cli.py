@@ -147,9 +147,11 @@ def search(ctx: click.Context, name: str, type_: str | None, country: str | None
             if not as_json:
                 raise UsageError("reading from stdin needs --json",
                                  fix="run `entityscreen search --json -`")
+            from entityscreen.screener import screening_worker_gc
             from entityscreen.stream import answer_lines, cores
 
             screener.warm()
+            screening_worker_gc()  # this process now only screens (or feeds those that do)
             if workers is None:
                 workers = 1 if sys.stdin.isatty() else cores()
             for out in answer_lines(screener, _stdin_lines(), workers=workers, as_of=as_of):
