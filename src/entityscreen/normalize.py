@@ -35,6 +35,7 @@ __all__ = [
     "generic_words",
     "legal_form_canonical",
     "legal_forms",
+    "name_spellings",
     "normalize",
     "places",
     "romanize",
@@ -271,6 +272,20 @@ def abbreviations() -> dict[str, tuple[str, ...]]:
         first, *others = line.split(",")
         for other in [first, *others]:
             table[other] = (first,)  # also undoes a prefix rule that caught a given name
+    return table
+
+
+@cache
+def name_spellings() -> dict[str, tuple[str, ...]]:
+    """Given name -> its other spellings, from ``data/name_variants.csv``: the name is the
+    line's first spelling, the form analysis gives every spelling on the line ("aleksei" ->
+    "alexei", "alexey", "aleksey", "oleksiy"...)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _data("name_variants.csv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        first, *others = line.split(",")
+        table[first] = tuple(o for o in others if o != first)
     return table
 
 

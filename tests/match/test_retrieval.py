@@ -58,3 +58,26 @@ def test_every_algorithm_stays_selectable(screener) -> None:  # type: ignore[no-
     for name in ALGORITHMS:
         hits = _search(screener, "Megvii Technology Limited", name)
         assert hits[0].algorithm == name and hits[0].match
+
+
+def test_a_typo_of_a_listed_given_name_is_found_by_the_second_algorithm(screener) -> None:  # type: ignore[no-untyped-def]
+    # "Alexey" is analysed as "aleksei" (data/name_variants.csv): "Alezey" is a typo of the
+    # spelling on the list, not of "aleksei", and entityscreen-2 compares it with the spellings
+    query = "Alezey KLTYAVIN"
+    first = _search(screener, query, "entityscreen-1")
+    assert not any(h.match for h in first)
+    second = _search(screener, query, "entityscreen-2")
+    assert second[0].match and "KLYAVIN" in second[0].explanation.matched_name.upper()
+    aligned = {(a.query, a.listed, a.how) for a in second[0].explanation.aligned}
+    assert ("alezey", "aleksei", "variant") in aligned
+
+
+def test_second_algorithm_looks_up_given_names_through_their_spellings(screener) -> None:  # type: ignore[no-untyped-def]
+    index = screener.index
+    # a token outside data/name_variants.csv finds the names one of whose spellings is like it
+    assert index._through_spellings("alezey") == {"aleksei"}
+    assert index._through_spellings("mohzamed") == {"muhammad"}
+    q = analyze("Alezey")
+    for retrieval, finds in ((SECOND.retrieval, True), (FIRST.retrieval, False)):
+        names = [index.analysis(nid).tokens for nid in index.candidates(q, retrieval)]
+        assert any("aleksei" in tokens for tokens in names) is finds

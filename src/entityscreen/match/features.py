@@ -7,8 +7,9 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import skeleton
+from entityscreen.normalize import name_spellings
 
-__all__ = ["token_similarity"]
+__all__ = ["token_similarity", "variant_similarity"]
 
 # Below this edit similarity two tokens are different words (one typo in a 5-letter word = 0.8).
 MIN_FUZZY = 0.75
@@ -53,3 +54,29 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if fuzzy >= MIN_FUZZY:
         return fuzzy, "fuzzy"
     return 0.0, "none"
+
+
+@lru_cache(maxsize=262144)
+def variant_similarity(a: str, b: str) -> tuple[float, str]:
+    """:func:`token_similarity`, and when one token is a given name of
+    ``data/name_variants.csv`` (in the form analysis gives it: the line's first spelling) and
+    the other is not, the best likeness of the other with any of the name's spellings.
+
+    Analysis reads "Alexey" as "aleksei", so a typo of it ("Alezey", one letter from
+    "alexey") is three edits from what the list holds; compared with the spellings it is a
+    typo again. What is found that way says ``"variant"`` (an initial stays ``"initial"``:
+    "O" stands for "Oleksandr", read as "aleksandr"). Two different names of the table are
+    different names: their spellings are not compared.
+    """
+    best = token_similarity(a, b)
+    if best[0] == 1.0:
+        return best
+    table = name_spellings()
+    of_a, of_b = table.get(a), table.get(b)
+    if (of_a is None) == (of_b is None):
+        return best
+    for spelling in of_a or of_b or ():
+        sim, how = token_similarity(spelling, b) if of_a else token_similarity(a, spelling)
+        if sim > best[0]:
+            best = (sim, "initial" if how == "initial" else "variant")
+    return best

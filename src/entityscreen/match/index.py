@@ -33,10 +33,11 @@ from entityscreen.match.analysis import (
     Analyzed,
     skeleton,
 )
-from entityscreen.match.features import token_similarity
+from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
+from entityscreen.normalize import name_spellings
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
@@ -74,6 +75,10 @@ class Retrieval:
     # in "Hikvision" still align at 0.78); 0: never.
     two_edit_min_len: int = 0
     merge_min: float = 0.9  # least similarity of a merged pair (the scoring's)
+    # A query token also finds the given names of ``data/name_variants.csv`` one of whose
+    # spellings is like it, and a given name finds the listed tokens like its spellings (the
+    # scoring compares them so: ``features.variant_similarity``).
+    variant_spellings: bool = False
 
 
 # What a look-up key is in the query: a token, two adjacent tokens joined, or the whole name
@@ -146,12 +151,12 @@ def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | Non
     return near if len(near) else None
 
 
-def _aligns(key: str, listed: str, role: int, merge_min: float) -> bool:
+def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     """Can the alignment use ``listed`` for a query ``key`` of this role?"""
-    sim, how = token_similarity(key, listed)
+    sim, how = (variant_similarity if r.variant_spellings else token_similarity)(key, listed)
     if role == TOKEN:
         return sim > 0
-    return sim >= merge_min and how in ("exact", "fuzzy")
+    return sim >= r.merge_min and how in ("exact", "fuzzy")
 
 
 def _deletes(token: str) -> list[str]:
@@ -196,6 +201,7 @@ class Index:
         self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
                                                                     np.ndarray | None]]] = {}
         self._by_start: dict[str, list[str]] | None = None  # vocab by first letter
+        self._spelling_of: list[tuple[str, str]] | None = None  # (spelling, name as analysed)
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -341,13 +347,31 @@ class Index:
             similar = set(self.similar_tokens(key))
             if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
                 similar.update(self._two_edits(key))
+            if role == TOKEN and r.variant_spellings:
+                similar.update(self._through_spellings(key))
             exact = postings.get(key) if key in similar else None
             fuzzy = [postings[s] for s in similar
-                     if s != key and s in postings and _aligns(key, s, role, r.merge_min)]
+                     if s != key and s in postings and _aligns(key, s, role, r)]
         if len(cache) >= SIMILAR_CACHE:
             cache.clear()
         got = cache[key, role] = (exact, _near(fuzzy, exact))
         return got
+
+    def _through_spellings(self, token: str) -> set[str]:
+        """Listed tokens like ``token`` through the spellings of a given name: those like one
+        of its spellings when it is a name of ``data/name_variants.csv``, else the names one
+        of whose spellings is like it (each still to be judged by the alignment)."""
+        table = name_spellings()
+        spellings = table.get(token)
+        if spellings is not None:
+            return {t for x in spellings for t in self.similar_tokens(x)}
+        if len(token) < 2:
+            return set()
+        if self._spelling_of is None:
+            self._spelling_of = [(x, name) for name, xs in table.items() for x in xs]
+        like = process.extract(token, [x for x, _name in self._spelling_of],
+                               scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
+        return {self._spelling_of[m[2]][1] for m in like}
 
     def _two_edits(self, token: str) -> list[str]:
         """Listed tokens two edits away from a long ``token`` (the same first letter: a
@@ -514,6 +538,7 @@ class Index:
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
         index._weights, index._aligning, index._by_start = {}, {}, None
+        index._spelling_of = None
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
-from entityscreen.match.features import token_similarity
+from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.index import PartyRef, Retrieval, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
@@ -73,11 +73,24 @@ class Algorithm:
     # look up listed tokens two edits away from query tokens this long (0: never)
     aligning_retrieval: bool = False
     two_edit_min_len: int = 0
+    # compare a token that is not in data/name_variants.csv with every spelling of a given
+    # name that is ("Alezey" with "Alexey", a spelling of "aleksei"), in scoring and retrieval
+    variant_spellings: bool = False
 
     @cached_property
     def retrieval(self) -> Retrieval:
         return Retrieval(self.candidates, self.aligning_retrieval, self.two_edit_min_len,
-                         self.merge_min)
+                         self.merge_min, self.variant_spellings)
+
+    @property
+    def similarity(self) -> Callable[[str, str], tuple[float, str]]:
+        """How this algorithm compares two tokens."""
+        return variant_similarity if self.variant_spellings else token_similarity
+
+    def merges(self, a: str, b: str, sim: float, how: str) -> bool:
+        """Do tokens ``a`` and ``b``, merged and compared with another at ``sim`` (``how``),
+        align as a merged pair?"""
+        return sim >= self.merge_min and how in ("exact", "fuzzy")
 
 
 _FIRST = Algorithm(
@@ -92,10 +105,13 @@ ALGORITHMS: dict[str, Algorithm] = {
         replace(
             _FIRST,
             name="entityscreen-2",
-            description="entityscreen-1 scoring; retrieval follows only listed tokens the "
-            "alignment can use, and finds tokens two typos away in words of 8 letters or more",
+            description="entityscreen-1 scoring, and a token compared with every spelling of "
+            "a given name in data/name_variants.csv; "
+            "retrieval follows only listed tokens the alignment can use, finds tokens two typos "
+            "away in words of 8 letters or more, and given names through their spellings",
             aligning_retrieval=True,
             two_edit_min_len=8,
+            variant_spellings=True,
         ),
     )
 }
@@ -141,28 +157,28 @@ def align(
     token used once.
     """
     qt, ct = q.tokens, c.tokens
-    merge_min = algo.merge_min
+    similarity, merges = algo.similarity, algo.merges
     # options in a fixed order (listed token by listed token), which breaks ties between
     # equally valuable options
     options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
     for j, b in enumerate(ct):
         for i, a in enumerate(qt):
-            sim, how = token_similarity(a, b)
+            sim, how = similarity(a, b)
             if sim > 0:
                 option = _single_option(i, j, sim, how, qw, cw, person)
                 if option:
                     options.append(option)
         for i in range(len(qt) - 1):  # two query tokens merged ("cloud walk" ~ "cloudwalk")
             merged = qt[i] + qt[i + 1]
-            sim, how = token_similarity(merged, b)
-            if sim >= merge_min and how in ("exact", "fuzzy"):
+            sim, how = similarity(merged, b)
+            if merges(qt[i], qt[i + 1], sim, how):
                 options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                 (i, i + 1), (j,)))
     for j in range(len(ct) - 1):  # two listed tokens merged
         merged = ct[j] + ct[j + 1]
         for i, a in enumerate(qt):
-            sim, how = token_similarity(a, merged)
-            if sim >= merge_min and how in ("exact", "fuzzy"):
+            sim, how = similarity(a, merged)
+            if merges(ct[j], ct[j + 1], sim, how):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
     picked = _pick(options, q.kinds, c)
