@@ -97,6 +97,9 @@ SECOND = ALGORITHMS["entityscreen-2"]
         # an initial stands for a spelling too ("O." for "Oleksandr", read as "aleksandr")
         ("O. S. KHODAKOVSKYY", "Oleksandr Sergeyevich KHODAKOVSKYY", ("o", "aleksandr",
                                                                        "initial")),
+        # an initial is an initial, not a typo merged into the surname ("lazarevic v" was
+        # "lazarevic" at 0.9, and "V." then stood for nothing)
+        ("LAZAREVIC V.", "LAZAREVIC, Vladimir", ("v", "vladimir", "initial")),
     ],
 )
 def test_second_algorithm_aligns_variants_and_initials(

@@ -76,6 +76,10 @@ class Algorithm:
     # compare a token that is not in data/name_variants.csv with every spelling of a given
     # name that is ("Alezey" with "Alexey", a spelling of "aleksei"), in scoring and retrieval
     variant_spellings: bool = False
+    # least letters of each token in a merged pair, unless the merge is exact: a one-letter
+    # token is an initial, and read as a typo of a merged word ("lazarevic v" ~ "lazarevic")
+    # it hides what it stands for ("V." for "Vladimir")
+    merge_part_min: int = 1
 
     @cached_property
     def retrieval(self) -> Retrieval:
@@ -90,7 +94,8 @@ class Algorithm:
     def merges(self, a: str, b: str, sim: float, how: str) -> bool:
         """Do tokens ``a`` and ``b``, merged and compared with another at ``sim`` (``how``),
         align as a merged pair?"""
-        return sim >= self.merge_min and how in ("exact", "fuzzy")
+        return sim >= self.merge_min and (how == "exact" or (
+            how == "fuzzy" and len(a) >= self.merge_part_min and len(b) >= self.merge_part_min))
 
 
 _FIRST = Algorithm(
@@ -106,12 +111,13 @@ ALGORITHMS: dict[str, Algorithm] = {
             _FIRST,
             name="entityscreen-2",
             description="entityscreen-1 scoring, and a token compared with every spelling of "
-            "a given name in data/name_variants.csv; "
+            "a given name in data/name_variants.csv, an initial never merged by a typo; "
             "retrieval follows only listed tokens the alignment can use, finds tokens two typos "
             "away in words of 8 letters or more, and given names through their spellings",
             aligning_retrieval=True,
             two_edit_min_len=8,
             variant_spellings=True,
+            merge_part_min=2,
         ),
     )
 }
