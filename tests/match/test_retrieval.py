@@ -8,7 +8,7 @@ from dataclasses import replace
 from entityscreen.match.analysis import analyze
 from entityscreen.match.features import token_similarity
 from entityscreen.match.scoring import ALGORITHMS, DEFAULT_ALGORITHM
-from entityscreen.model import Query
+from entityscreen.model import PartyType, Query
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 
@@ -81,3 +81,16 @@ def test_second_algorithm_looks_up_given_names_through_their_spellings(screener)
     for retrieval, finds in ((SECOND.retrieval, True), (FIRST.retrieval, False)):
         names = [index.analysis(nid).tokens for nid in index.candidates(q, retrieval)]
         assert any("aleksei" in tokens for tokens in names) is finds
+
+
+def test_an_initial_picks_among_many_parties_of_one_surname(screener) -> None:  # type: ignore[no-untyped-def]
+    # a hundred-odd listed names hold "khan": entityscreen-2 prefers those with a word "N."
+    # can stand for, so the one it is an initial of is scored at all
+    query = Query("KHAN, N.", type=PartyType.PERSON)
+    hits = {a: Screener(replace(screener.settings, algorithm=a), screener.store,
+                        screener.index).search(query, limit=5) for a in ALGORITHMS}
+    best = hits["entityscreen-2"][0]
+    assert best.match and best.explanation.matched_name.upper().startswith("KHAN, N")
+    assert ("n", "nafir", "initial") in {(a.query, a.listed, a.how)
+                                         for a in best.explanation.aligned}
+    assert not any(h.match for h in hits["entityscreen-1"])

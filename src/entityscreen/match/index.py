@@ -79,6 +79,9 @@ class Retrieval:
     # spellings is like it, and a given name finds the listed tokens like its spellings (the
     # scoring compares them so: ``features.variant_similarity``).
     variant_spellings: bool = False
+    # A one-letter query token (an initial) adds to the names found by other keys that hold a
+    # word it can stand for: "YOUSEF, H." prefers the Yousefs with a word in H among many.
+    initials: bool = False
 
 
 # What a look-up key is in the query: a token, two adjacent tokens joined, or the whole name
@@ -200,8 +203,10 @@ class Index:
         # the same for retrievals that keep only aligning tokens, per retrieval and key role
         self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
                                                                     np.ndarray | None]]] = {}
-        self._by_start: dict[str, list[str]] | None = None  # vocab by first letter
+        self._by_start: dict[str, list[str]] | None = None  # vocab (4+ letters) by first letter
+        self._word_start: dict[str, list[str]] | None = None  # vocab (2+ letters), the same
         self._spelling_of: list[tuple[str, str]] | None = None  # (spelling, name as analysed)
+        self._initials: dict[tuple[str, bool], np.ndarray] = {}  # see _words_from
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -373,6 +378,31 @@ class Index:
                                scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
         return {self._spelling_of[m[2]][1] for m in like}
 
+    def _words_from(self, letter: str, spellings: bool) -> np.ndarray:
+        """The names holding a word of two letters or more that ``letter`` can stand for as
+        an initial: one starting with it (or, with ``spellings``, a given name one of whose
+        spellings does), sorted."""
+        got = self._initials.get((letter, spellings))
+        if got is None:
+            words = set(self._starting(letter))
+            if spellings:
+                words.update(name for name, xs in name_spellings().items()
+                             if name in self.df and any(x.startswith(letter) for x in xs))
+            lists = [self.postings[t] for t in sorted(words)]
+            got = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int32)
+            self._initials[letter, spellings] = got
+        return got
+
+    def _starting(self, letter: str) -> list[str]:
+        """The listed tokens of two letters or more starting with ``letter``."""
+        if self._word_start is None:
+            by_start: dict[str, list[str]] = defaultdict(list)
+            for t in self.vocab:
+                if len(t) > 1:
+                    by_start[t[0]].append(t)
+            self._word_start = dict(by_start)
+        return self._word_start.get(letter, [])
+
     def _two_edits(self, token: str) -> list[str]:
         """Listed tokens two edits away from a long ``token`` (the same first letter: a
         changed first letter costs what a third edit would)."""
@@ -437,6 +467,15 @@ class Index:
                 add(exact, w)
             if near is not None:
                 add(near, w * 0.8)
+        if r.initials and touched:
+            for key, w in keys.items():
+                if len(key) == 1 and role[key] == TOKEN:
+                    words = self._words_from(key, r.variant_spellings)
+                    exact = self.postings.get(key)
+                    if exact is not None:
+                        words = _without(words, exact)  # a key counts once per name
+                    words = words[acc[words] > 0]  # only among the names found
+                    acc[words] += w * 0.8
         if not touched:
             return []
         ids = np.unique(np.concatenate(touched))
@@ -538,7 +577,7 @@ class Index:
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
         index._weights, index._aligning, index._by_start = {}, {}, None
-        index._spelling_of = None
+        index._spelling_of, index._initials, index._word_start = None, {}, None
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -80,11 +80,14 @@ class Algorithm:
     # token is an initial, and read as a typo of a merged word ("lazarevic v" ~ "lazarevic")
     # it hides what it stands for ("V." for "Vladimir")
     merge_part_min: int = 1
+    # retrieval: an initial in the query prefers, among the names found, those with a word
+    # it can stand for
+    initial_retrieval: bool = False
 
     @cached_property
     def retrieval(self) -> Retrieval:
         return Retrieval(self.candidates, self.aligning_retrieval, self.two_edit_min_len,
-                         self.merge_min, self.variant_spellings)
+                         self.merge_min, self.variant_spellings, self.initial_retrieval)
 
     @property
     def similarity(self) -> Callable[[str, str], tuple[float, str]]:
@@ -113,11 +116,13 @@ ALGORITHMS: dict[str, Algorithm] = {
             description="entityscreen-1 scoring, and a token compared with every spelling of "
             "a given name in data/name_variants.csv, an initial never merged by a typo; "
             "retrieval follows only listed tokens the alignment can use, finds tokens two typos "
-            "away in words of 8 letters or more, and given names through their spellings",
+            "away in words of 8 letters or more, given names through their spellings, and "
+            "prefers names with a word an initial of the query stands for",
             aligning_retrieval=True,
             two_edit_min_len=8,
             variant_spellings=True,
             merge_part_min=2,
+            initial_retrieval=True,
         ),
     )
 }
