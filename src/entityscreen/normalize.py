@@ -35,10 +35,10 @@ __all__ = [
     "generic_words",
     "legal_form_canonical",
     "legal_forms",
-    "name_spellings",
     "normalize",
     "places",
     "romanize",
+    "spellings",
     "stopwords",
     "tokens",
 ]
@@ -276,16 +276,28 @@ def abbreviations() -> dict[str, tuple[str, ...]]:
 
 
 @cache
-def name_spellings() -> dict[str, tuple[str, ...]]:
-    """Given name -> its other spellings, from ``data/name_variants.csv``: the name is the
-    line's first spelling, the form analysis gives every spelling on the line ("aleksei" ->
-    "alexei", "alexey", "aleksey", "oleksiy"...)."""
+def spellings() -> dict[str, tuple[str, ...]]:
+    """Token as analysis writes it -> the other forms analysis reads as that token: the
+    spellings of a given name (``data/name_variants.csv``: "aleksei" -> "alexei", "alexey",
+    "oleksiy"...) and the inflections of a generic word (``data/abbreviations.csv``, forms of
+    five letters or more: "industry" -> "industries", "industrial"). A typo of one of these
+    forms is a typo of what the list holds (see ``features.variant_similarity``)."""
     table: dict[str, tuple[str, ...]] = {}
     for line in _data("name_variants.csv").splitlines():
         if not line or line.startswith("#"):
             continue
         first, *others = line.split(",")
         table[first] = tuple(o for o in others if o != first)
+    forms: dict[str, list[str]] = {}
+    for line in _data("abbreviations.csv").splitlines():
+        if not line or line.startswith("#") or line.startswith("short,"):
+            continue
+        short, full = line.split(",")
+        # shorter forms are abbreviations ("tech", "intl"): a typo of them is anyone's guess
+        if len(short) >= 5 and short.isalpha() and " " not in full:
+            forms.setdefault(full, []).append(short)
+    for full, shorts in forms.items():
+        table.setdefault(full, tuple(shorts))
     return table
 
 

@@ -44,8 +44,9 @@ def test_different_tokens(a: str, b: str) -> None:
 
 
 # Analysis reads every spelling of a given name in data/name_variants.csv as the line's first
-# ("Alexey" -> "aleksei"); variant_similarity also compares a token outside the table with
-# each spelling, so a typo of a spelling is a typo again.
+# ("Alexey" -> "aleksei"), and inflections as the word ("industrial" -> "industry");
+# variant_similarity also compares a token without such spellings with each of them, so a
+# typo of a spelling is a typo again.
 @pytest.mark.parametrize(
     ("a", "b", "sim", "how"),
     [
@@ -57,6 +58,9 @@ def test_different_tokens(a: str, b: str) -> None:
         ("o", "aleksandr", 0.85, "initial"),  # "O." for "Oleksandr"
         ("aleksei", "aleksei", 1.0, "exact"),
         ("kuzmin", "kuzin", 0.833, "fuzzy"),  # no given name: as token_similarity
+        # inflections of generic words (data/abbreviations.csv) are spellings too
+        ("inxustrial", "industry", 0.9, "variant"),  # "industrial"
+        ("cenfre", "center", 0.833, "variant"),  # "centre"
     ],
 )
 def test_variant_similarity(a: str, b: str, sim: float, how: str) -> None:
@@ -70,6 +74,7 @@ def test_variant_similarity(a: str, b: str, sim: float, how: str) -> None:
         ("alezey", "aleksandr"),  # a typo of one name is not the other
         ("x", "aleksandr"),  # no spelling starts with x
         ("olga", "oleg"),
+        ("tecj", "technology"),  # abbreviations ("tech") are not compared: too short to tell
     ],
 )
 def test_variant_similarity_keeps_names_apart(a: str, b: str) -> None:

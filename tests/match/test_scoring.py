@@ -94,6 +94,9 @@ SECOND = ALGORITHMS["entityscreen-2"]
         # a typo of a spelling of a listed given name aligns with it, as a variant
         ("Alezey KLTYAVIN", "Alexey KLYAVIN", ("alezey", "aleksei", "variant")),
         ("Mohamnad HOSSEINI", "Mohammad HOSSEINI", ("mohamnad", "muhammad", "variant")),
+        # and so does a typo of an inflection: "industrial" is read as "industry"
+        ("Zorbex Inxustrial Group", "ZORBEX INDUSTRIAL GROUP", ("inxustrial", "industry",
+                                                                "variant")),
         # an initial stands for a spelling too ("O." for "Oleksandr", read as "aleksandr")
         ("O. S. KHODAKOVSKYY", "Oleksandr Sergeyevich KHODAKOVSKYY", ("o", "aleksandr",
                                                                        "initial")),

@@ -7,7 +7,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import skeleton
-from entityscreen.normalize import name_spellings
+from entityscreen.normalize import spellings
 
 __all__ = ["token_similarity", "variant_similarity"]
 
@@ -58,20 +58,23 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
 @lru_cache(maxsize=262144)
 def variant_similarity(a: str, b: str) -> tuple[float, str]:
-    """:func:`token_similarity`, and when one token is a given name of
-    ``data/name_variants.csv`` (in the form analysis gives it: the line's first spelling) and
-    the other is not, the best likeness of the other with any of the name's spellings.
+    """:func:`token_similarity`, and when one token has other spellings that analysis reads
+    as it (:func:`~entityscreen.normalize.spellings`: the spellings of a given name in
+    ``data/name_variants.csv``, the inflections of a generic word in
+    ``data/abbreviations.csv``) and the other has none, the best likeness of the other with
+    any of those spellings.
 
     Analysis reads "Alexey" as "aleksei", so a typo of it ("Alezey", one letter from
     "alexey") is three edits from what the list holds; compared with the spellings it is a
-    typo again. What is found that way says ``"variant"`` (an initial stays ``"initial"``:
-    "O" stands for "Oleksandr", read as "aleksandr"). Two different names of the table are
-    different names: their spellings are not compared.
+    typo again ("Inxustrial" is one letter from "industrial", read as "industry"). What is
+    found that way says ``"variant"`` (an initial stays ``"initial"``: "O" stands for
+    "Oleksandr", read as "aleksandr"). Two tokens that both have spellings are two different
+    names or words: their spellings are not compared.
     """
     best = token_similarity(a, b)
     if best[0] == 1.0:
         return best
-    table = name_spellings()
+    table = spellings()
     of_a, of_b = table.get(a), table.get(b)
     if (of_a is None) == (of_b is None):
         return best

@@ -37,7 +37,7 @@ from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
-from entityscreen.normalize import name_spellings
+from entityscreen.normalize import spellings
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
@@ -75,9 +75,10 @@ class Retrieval:
     # in "Hikvision" still align at 0.78); 0: never.
     two_edit_min_len: int = 0
     merge_min: float = 0.9  # least similarity of a merged pair (the scoring's)
-    # A query token also finds the given names of ``data/name_variants.csv`` one of whose
-    # spellings is like it, and a given name finds the listed tokens like its spellings (the
-    # scoring compares them so: ``features.variant_similarity``).
+    # A query token also finds the tokens one of whose other spellings (``normalize.
+    # spellings``: of a given name, of a generic word) is like it, and such a token finds the
+    # listed tokens like its spellings (the scoring compares them so:
+    # ``features.variant_similarity``).
     variant_spellings: bool = False
     # A one-letter query token (an initial) adds to the names found by other keys that hold a
     # word it can stand for: "YOUSEF, H." prefers the Yousefs with a word in H among many.
@@ -363,13 +364,13 @@ class Index:
         return got
 
     def _through_spellings(self, token: str) -> set[str]:
-        """Listed tokens like ``token`` through the spellings of a given name: those like one
-        of its spellings when it is a name of ``data/name_variants.csv``, else the names one
-        of whose spellings is like it (each still to be judged by the alignment)."""
-        table = name_spellings()
-        spellings = table.get(token)
-        if spellings is not None:
-            return {t for x in spellings for t in self.similar_tokens(x)}
+        """Listed tokens like ``token`` through other spellings (``normalize.spellings``):
+        those like one of its spellings when it has some, else the tokens one of whose
+        spellings is like it (each still to be judged by the alignment)."""
+        table = spellings()
+        others = table.get(token)
+        if others is not None:
+            return {t for x in others for t in self.similar_tokens(x)}
         if len(token) < 2:
             return set()
         if self._spelling_of is None:
@@ -378,19 +379,19 @@ class Index:
                                scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
         return {self._spelling_of[m[2]][1] for m in like}
 
-    def _words_from(self, letter: str, spellings: bool) -> np.ndarray:
+    def _words_from(self, letter: str, through_spellings: bool) -> np.ndarray:
         """The names holding a word of two letters or more that ``letter`` can stand for as
-        an initial: one starting with it (or, with ``spellings``, a given name one of whose
-        spellings does), sorted."""
-        got = self._initials.get((letter, spellings))
+        an initial: one starting with it (or, ``through_spellings``, one of whose other
+        spellings does: "O." for "aleksandr", spelt "Oleksandr"), sorted."""
+        got = self._initials.get((letter, through_spellings))
         if got is None:
             words = set(self._starting(letter))
-            if spellings:
-                words.update(name for name, xs in name_spellings().items()
+            if through_spellings:
+                words.update(name for name, xs in spellings().items()
                              if name in self.df and any(x.startswith(letter) for x in xs))
             lists = [self.postings[t] for t in sorted(words)]
             got = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int32)
-            self._initials[letter, spellings] = got
+            self._initials[letter, through_spellings] = got
         return got
 
     def _starting(self, letter: str) -> list[str]:

@@ -17,7 +17,7 @@ from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import WORD, Analyzed
 from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm, Pick
-from entityscreen.normalize import name_spellings
+from entityscreen.normalize import spellings
 
 __all__ = ["QueryMatcher"]
 
@@ -140,8 +140,8 @@ class QueryMatcher:
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
         self.q_word = _kind_masks(q.kinds)[0]
         self._q_den: dict[tuple[int, float], float] = {}
-        # a given name's other spellings, compared too (Algorithm.variant_spellings)
-        self._spellings = name_spellings() if algo.variant_spellings else {}
+        # other spellings of a token, compared too (Algorithm.variant_spellings)
+        self._spellings = spellings() if algo.variant_spellings else {}
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
@@ -159,7 +159,7 @@ class QueryMatcher:
         found: set[tuple[int, str]] = set()
         pairs: set[tuple[int, str]] = set()
         # one C-level comparison of every query token and pair with every fresh token, and of
-        # the spellings of a given name among them (Algorithm.variant_spellings)
+        # the other spellings of any of them (Algorithm.variant_spellings)
         probes = [(True, i, a) for i, a in enumerate(qt) if len(a) > 1]  # (a token?, which)
         probes += [(False, p, merged) for p, (_i, merged) in enumerate(self.qpairs)]
         columns = owner = fresh

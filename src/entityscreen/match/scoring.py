@@ -73,8 +73,9 @@ class Algorithm:
     # look up listed tokens two edits away from query tokens this long (0: never)
     aligning_retrieval: bool = False
     two_edit_min_len: int = 0
-    # compare a token that is not in data/name_variants.csv with every spelling of a given
-    # name that is ("Alezey" with "Alexey", a spelling of "aleksei"), in scoring and retrieval
+    # compare a token with every other spelling analysis reads as the token it is compared
+    # with (normalize.spellings: "Alezey" with "Alexey", a spelling of "aleksei"; "Inxustrial"
+    # with "industrial", read as "industry"), in scoring and retrieval
     variant_spellings: bool = False
     # least letters of each token in a merged pair, unless the merge is exact: a one-letter
     # token is an initial, and read as a typo of a merged word ("lazarevic v" ~ "lazarevic")
@@ -113,11 +114,11 @@ ALGORITHMS: dict[str, Algorithm] = {
         replace(
             _FIRST,
             name="entityscreen-2",
-            description="entityscreen-1 scoring, and a token compared with every spelling of "
-            "a given name in data/name_variants.csv, an initial never merged by a typo; "
-            "retrieval follows only listed tokens the alignment can use, finds tokens two typos "
-            "away in words of 8 letters or more, given names through their spellings, and "
-            "prefers names with a word an initial of the query stands for",
+            description="entityscreen-1 scoring, and a token compared with every spelling "
+            "read as the other (a given name's, a generic word's inflections), an initial never "
+            "merged by a typo; retrieval follows only listed tokens the alignment can use, "
+            "finds tokens two typos away in words of 8 letters or more and through those "
+            "spellings, and prefers names with a word an initial of the query stands for",
             aligning_retrieval=True,
             two_edit_min_len=8,
             variant_spellings=True,
