@@ -61,6 +61,10 @@ def test_different_tokens(a: str, b: str) -> None:
         # inflections of generic words (data/abbreviations.csv) are spellings too
         ("inxustrial", "industry", 0.9, "variant"),  # "industrial"
         ("cenfre", "center", 0.833, "variant"),  # "centre"
+        # data/name_spellings.csv: spellings analysis leaves apart, one name all the same
+        ("halyna", "galina", 1.0, "variant"),  # Ukrainian / Russian
+        ("ihar", "igor", 1.0, "variant"),  # Belarusian / Russian ("ihor" is read as "igor")
+        ("halyma", "galina", 0.833, "variant"),  # a typo of "halyna"
     ],
 )
 def test_variant_similarity(a: str, b: str, sim: float, how: str) -> None:
@@ -74,6 +78,7 @@ def test_variant_similarity(a: str, b: str, sim: float, how: str) -> None:
         ("alezey", "aleksandr"),  # a typo of one name is not the other
         ("x", "aleksandr"),  # no spelling starts with x
         ("olga", "oleg"),
+        ("galina", "aleksei"),
         ("tecj", "technology"),  # abbreviations ("tech") are not compared: too short to tell
     ],
 )

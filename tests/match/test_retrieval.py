@@ -43,7 +43,7 @@ def test_second_algorithm_candidates_all_share_an_aligning_token(screener) -> No
         for nid in index.candidates(q, SECOND.retrieval):
             listed = index.analysis(nid)
             assert (set(listed.tokens) | set(listed.pairs)) & keys or any(
-                token_similarity(k, t)[0] > 0 for k in keys for t in listed.tokens
+                SECOND.similarity(k, t)[0] > 0 for k in keys for t in listed.tokens
             ) or listed.compact == q.compact, (name, index.name_text[nid])
 
 

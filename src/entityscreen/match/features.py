@@ -58,26 +58,27 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
 @lru_cache(maxsize=262144)
 def variant_similarity(a: str, b: str) -> tuple[float, str]:
-    """:func:`token_similarity`, and when one token has other spellings that analysis reads
-    as it (:func:`~entityscreen.normalize.spellings`: the spellings of a given name in
-    ``data/name_variants.csv``, the inflections of a generic word in
-    ``data/abbreviations.csv``) and the other has none, the best likeness of the other with
-    any of those spellings.
+    """:func:`token_similarity`, and through other spellings
+    (:func:`~entityscreen.normalize.spellings`: of a given name in ``data/name_variants.csv``
+    or ``data/name_spellings.csv``, the inflections of a generic word in
+    ``data/abbreviations.csv``): two spellings of one name are variants (1.0: "halyna",
+    "galina"); a token without spellings is compared with each spelling of the other and
+    the best taken.
 
     Analysis reads "Alexey" as "aleksei", so a typo of it ("Alezey", one letter from
     "alexey") is three edits from what the list holds; compared with the spellings it is a
     typo again ("Inxustrial" is one letter from "industrial", read as "industry"). What is
     found that way says ``"variant"`` (an initial stays ``"initial"``: "O" stands for
-    "Oleksandr", read as "aleksandr"). Two tokens that both have spellings are two different
-    names or words: their spellings are not compared.
+    "Oleksandr", read as "aleksandr"). Two tokens with spellings that are not each other's
+    are two different names or words: their spellings are not compared.
     """
     best = token_similarity(a, b)
     if best[0] == 1.0:
         return best
     table = spellings()
     of_a, of_b = table.get(a), table.get(b)
-    if (of_a is None) == (of_b is None):
-        return best
+    if of_a is not None and of_b is not None:
+        return (1.0, "variant") if b in of_a else best
     for spelling in of_a or of_b or ():
         sim, how = token_similarity(spelling, b) if of_a else token_similarity(a, spelling)
         if sim > best[0]:
