@@ -406,6 +406,21 @@ def test_name_bound_is_never_under_the_score(small_screener: Screener) -> None:
     assert checked > 5_000
 
 
+def test_name_bound_holds_for_variant_spellings() -> None:
+    # entityscreen-2 aligns "alezey" with "aleksei" (a typo of the spelling "alexey"): the
+    # bound a rescreen filters with must count it, or a new listing would be missed
+    from entityscreen.match.analysis import analyze
+    from entityscreen.match.scoring import ALGORITHMS, align, weights
+    from entityscreen.rescreen_match import name_bound
+
+    q, c = analyze("Alezey KLTYAVIN"), analyze("Alexey KLYAVIN")
+    qw, cw = weights(q, lambda t, k: 5.0), weights(c, lambda t, k: 5.0)
+    for algo in ALGORITHMS.values():
+        score, _ = align(q, c, qw, cw, algo, person=True)
+        assert name_bound(q, qw, c, cw, algo, person=True) >= score
+    assert align(q, c, qw, cw, ALGORITHMS["entityscreen-2"], person=True)[0] > 0.82
+
+
 @pytest.mark.slow
 def test_score_against_gives_the_scores_of_a_search(small_screener: Screener) -> None:
     from entityscreen.match.analysis import analyze

@@ -225,7 +225,7 @@ class Alignment:
     query: str
     listed: str
     similarity: float  # 0..1
-    how: str  # "exact", "fuzzy", "transliteration", "merged", "initial"
+    how: str  # "exact", "fuzzy", "transliteration", "variant", "merged", "initial"
     weight: float  # how much this token counts (rarity across all listed names)
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "normalize",
     "places",
     "romanize",
+    "spellings",
     "stopwords",
     "tokens",
 ]
@@ -271,6 +272,46 @@ def abbreviations() -> dict[str, tuple[str, ...]]:
         first, *others = line.split(",")
         for other in [first, *others]:
             table[other] = (first,)  # also undoes a prefix rule that caught a given name
+    return table
+
+
+@cache
+def spellings() -> dict[str, tuple[str, ...]]:
+    """Token as analysis writes it -> its other spellings: those analysis reads as it, of a
+    given name (``data/name_variants.csv``: "aleksei" -> "alexei", "alexey", "oleksiy"...)
+    and of a generic word (``data/abbreviations.csv``, inflections of five letters or more:
+    "industry" -> "industries", "industrial"), and the further spellings of a given name in
+    ``data/name_spellings.csv``, which analysis leaves as they are ("galina" -> "halyna",
+    "halina"; "halyna" -> "galina", "halina"). A typo of a spelling is a typo of what the
+    list holds (see ``features.variant_similarity``)."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _data("name_variants.csv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        first, *others = line.split(",")
+        table[first] = tuple(o for o in others if o != first)
+    forms: dict[str, list[str]] = {}
+    for line in _data("abbreviations.csv").splitlines():
+        if not line or line.startswith("#") or line.startswith("short,"):
+            continue
+        short, full = line.split(",")
+        # shorter forms are abbreviations ("tech", "intl"): a typo of them is anyone's guess
+        if len(short) >= 5 and short.isalpha() and " " not in full:
+            forms.setdefault(full, []).append(short)
+    for full, shorts in forms.items():
+        table.setdefault(full, tuple(shorts))
+    read_as = abbreviations()
+    for line in _data("name_spellings.csv").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        names = line.split(",")
+        # each as analysis writes it, with the spellings it already has
+        written = list(dict.fromkeys(r[0] for r in (read_as.get(n, (n,)) for n in names)
+                                     if len(r) == 1))
+        group = dict.fromkeys([*written, *names, *(x for w in written for x in table.get(w, ()))])
+        for name in written:
+            known = table.get(name, ())
+            table[name] = known + tuple(n for n in group if n != name and n not in known)
     return table
 
 

@@ -24,7 +24,6 @@ from entityscreen.match.analysis import (
     analyze,
     split_country,
 )
-from entityscreen.match.features import token_similarity
 from entityscreen.match.index import WEAK_SHARE, Index
 from entityscreen.match.matcher import QueryMatcher
 from entityscreen.match.scoring import Algorithm, evidence, explain, weights
@@ -163,10 +162,11 @@ def name_bound(q: Analyzed, qw: tuple[float, ...], c: Analyzed, cw: tuple[float,
     if q.compact and q.compact == c.compact:
         return 1.0
     qt, ct = q.tokens, c.tokens
+    similarity = algo.similarity  # as the alignment compares tokens
     qa, ca = [False] * len(qt), [False] * len(ct)
     for i, a in enumerate(qt):
         for j, b in enumerate(ct):
-            if token_similarity(a, b)[0] > 0:
+            if similarity(a, b)[0] > 0:
                 qa[i] = ca[j] = True
     missing = algo.unmatched_listed_person if person else algo.unmatched_listed
     extra = 1.0 if person else min(1.0, algo.unmatched_query_contained)
@@ -187,8 +187,8 @@ def name_bound(q: Analyzed, qw: tuple[float, ...], c: Analyzed, cw: tuple[float,
     def merges(x: str, y: str) -> bool:
         if len(x) * merge_min > len(y) or len(y) * merge_min > len(x):
             return False  # lengths too far apart for the similarity to reach merge_min
-        sim, how = token_similarity(x, y)
-        return sim >= merge_min and how in ("exact", "fuzzy")
+        sim, how = similarity(x, y)
+        return sim >= merge_min and how in ("exact", "fuzzy")  # at least what algo.merges takes
 
     for i in range(len(qt) - 1):
         for j, b in enumerate(ct):

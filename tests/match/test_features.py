@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from entityscreen.match.analysis import LEGAL, STOP, WORD, analyze, name_variants, skeleton
-from entityscreen.match.features import token_similarity
+from entityscreen.match.features import token_similarity, variant_similarity
 
 
 @pytest.mark.parametrize(
@@ -41,6 +41,49 @@ def test_similar_tokens(a: str, b: str, how: str) -> None:
 )
 def test_different_tokens(a: str, b: str) -> None:
     assert token_similarity(a, b)[0] == 0.0
+
+
+# Analysis reads every spelling of a given name in data/name_variants.csv as the line's first
+# ("Alexey" -> "aleksei"), and inflections as the word ("industrial" -> "industry");
+# variant_similarity also compares a token without such spellings with each of them, so a
+# typo of a spelling is a typo again.
+@pytest.mark.parametrize(
+    ("a", "b", "sim", "how"),
+    [
+        ("alezey", "aleksei", 0.833, "variant"),  # one letter from "alexey"
+        ("aleksei", "alezey", 0.833, "variant"),  # either side
+        ("hasszan", "hasan", 0.857, "variant"),  # "hassan"
+        ("mpohammed", "muhammad", 0.889, "variant"),  # "mohammed"
+        ("mohamnad", "muhammad", 0.875, "variant"),  # "mohammad" (plain: 0.75 fuzzy)
+        ("o", "aleksandr", 0.85, "initial"),  # "O." for "Oleksandr"
+        ("aleksei", "aleksei", 1.0, "exact"),
+        ("kuzmin", "kuzin", 0.833, "fuzzy"),  # no given name: as token_similarity
+        # inflections of generic words (data/abbreviations.csv) are spellings too
+        ("inxustrial", "industry", 0.9, "variant"),  # "industrial"
+        ("cenfre", "center", 0.833, "variant"),  # "centre"
+        # data/name_spellings.csv: spellings analysis leaves apart, one name all the same
+        ("halyna", "galina", 1.0, "variant"),  # Ukrainian / Russian
+        ("ihar", "igor", 1.0, "variant"),  # Belarusian / Russian ("ihor" is read as "igor")
+        ("halyma", "galina", 0.833, "variant"),  # a typo of "halyna"
+    ],
+)
+def test_variant_similarity(a: str, b: str, sim: float, how: str) -> None:
+    assert variant_similarity(a, b) == (pytest.approx(sim, abs=1e-3), how)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("aleksei", "aleksandr"),  # two names of the table are two names
+        ("alezey", "aleksandr"),  # a typo of one name is not the other
+        ("x", "aleksandr"),  # no spelling starts with x
+        ("olga", "oleg"),
+        ("galina", "aleksei"),
+        ("tecj", "technology"),  # abbreviations ("tech") are not compared: too short to tell
+    ],
+)
+def test_variant_similarity_keeps_names_apart(a: str, b: str) -> None:
+    assert variant_similarity(a, b)[0] == token_similarity(a, b)[0] == 0.0
 
 
 def test_skeleton_folds_transliteration_variants() -> None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from entityscreen.match.analysis import analyze
 from entityscreen.match.features import token_similarity
 from entityscreen.match.scoring import ALGORITHMS, DEFAULT_ALGORITHM
-from entityscreen.model import Query
+from entityscreen.model import PartyType, Query
 from entityscreen.screener import Screener
 from entityscreen.settings import Settings
 
@@ -43,7 +43,7 @@ def test_second_algorithm_candidates_all_share_an_aligning_token(screener) -> No
         for nid in index.candidates(q, SECOND.retrieval):
             listed = index.analysis(nid)
             assert (set(listed.tokens) | set(listed.pairs)) & keys or any(
-                token_similarity(k, t)[0] > 0 for k in keys for t in listed.tokens
+                SECOND.similarity(k, t)[0] > 0 for k in keys for t in listed.tokens
             ) or listed.compact == q.compact, (name, index.name_text[nid])
 
 
@@ -58,3 +58,39 @@ def test_every_algorithm_stays_selectable(screener) -> None:  # type: ignore[no-
     for name in ALGORITHMS:
         hits = _search(screener, "Megvii Technology Limited", name)
         assert hits[0].algorithm == name and hits[0].match
+
+
+def test_a_typo_of_a_listed_given_name_is_found_by_the_second_algorithm(screener) -> None:  # type: ignore[no-untyped-def]
+    # "Alexey" is analysed as "aleksei" (data/name_variants.csv): "Alezey" is a typo of the
+    # spelling on the list, not of "aleksei", and entityscreen-2 compares it with the spellings
+    query = "Alezey KLTYAVIN"
+    first = _search(screener, query, "entityscreen-1")
+    assert not any(h.match for h in first)
+    second = _search(screener, query, "entityscreen-2")
+    assert second[0].match and "KLYAVIN" in second[0].explanation.matched_name.upper()
+    aligned = {(a.query, a.listed, a.how) for a in second[0].explanation.aligned}
+    assert ("alezey", "aleksei", "variant") in aligned
+
+
+def test_second_algorithm_looks_up_given_names_through_their_spellings(screener) -> None:  # type: ignore[no-untyped-def]
+    index = screener.index
+    # a token outside data/name_variants.csv finds the names one of whose spellings is like it
+    assert index._through_spellings("alezey") == {"aleksei"}
+    assert index._through_spellings("mohzamed") == {"muhammad"}
+    q = analyze("Alezey")
+    for retrieval, finds in ((SECOND.retrieval, True), (FIRST.retrieval, False)):
+        names = [index.analysis(nid).tokens for nid in index.candidates(q, retrieval)]
+        assert any("aleksei" in tokens for tokens in names) is finds
+
+
+def test_an_initial_picks_among_many_parties_of_one_surname(screener) -> None:  # type: ignore[no-untyped-def]
+    # a hundred-odd listed names hold "khan": entityscreen-2 prefers those with a word "N."
+    # can stand for, so the one it is an initial of is scored at all
+    query = Query("KHAN, N.", type=PartyType.PERSON)
+    hits = {a: Screener(replace(screener.settings, algorithm=a), screener.store,
+                        screener.index).search(query, limit=5) for a in ALGORITHMS}
+    best = hits["entityscreen-2"][0]
+    assert best.match and best.explanation.matched_name.upper().startswith("KHAN, N")
+    assert ("n", "nafir", "initial") in {(a.query, a.listed, a.how)
+                                         for a in best.explanation.aligned}
+    assert not any(h.match for h in hits["entityscreen-1"])

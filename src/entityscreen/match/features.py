@@ -7,8 +7,9 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import skeleton
+from entityscreen.normalize import spellings
 
-__all__ = ["token_similarity"]
+__all__ = ["token_similarity", "variant_similarity"]
 
 # Below this edit similarity two tokens are different words (one typo in a 5-letter word = 0.8).
 MIN_FUZZY = 0.75
@@ -53,3 +54,33 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
     if fuzzy >= MIN_FUZZY:
         return fuzzy, "fuzzy"
     return 0.0, "none"
+
+
+@lru_cache(maxsize=262144)
+def variant_similarity(a: str, b: str) -> tuple[float, str]:
+    """:func:`token_similarity`, and through other spellings
+    (:func:`~entityscreen.normalize.spellings`: of a given name in ``data/name_variants.csv``
+    or ``data/name_spellings.csv``, the inflections of a generic word in
+    ``data/abbreviations.csv``): two spellings of one name are variants (1.0: "halyna",
+    "galina"); a token without spellings is compared with each spelling of the other and
+    the best taken.
+
+    Analysis reads "Alexey" as "aleksei", so a typo of it ("Alezey", one letter from
+    "alexey") is three edits from what the list holds; compared with the spellings it is a
+    typo again ("Inxustrial" is one letter from "industrial", read as "industry"). What is
+    found that way says ``"variant"`` (an initial stays ``"initial"``: "O" stands for
+    "Oleksandr", read as "aleksandr"). Two tokens with spellings that are not each other's
+    are two different names or words: their spellings are not compared.
+    """
+    best = token_similarity(a, b)
+    if best[0] == 1.0:
+        return best
+    table = spellings()
+    of_a, of_b = table.get(a), table.get(b)
+    if of_a is not None and of_b is not None:
+        return (1.0, "variant") if b in of_a else best
+    for spelling in of_a or of_b or ():
+        sim, how = token_similarity(spelling, b) if of_a else token_similarity(a, spelling)
+        if sim > best[0]:
+            best = (sim, "initial" if how == "initial" else "variant")
+    return best

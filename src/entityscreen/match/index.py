@@ -33,10 +33,11 @@ from entityscreen.match.analysis import (
     Analyzed,
     skeleton,
 )
-from entityscreen.match.features import token_similarity
+from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
+from entityscreen.normalize import spellings
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
@@ -74,6 +75,14 @@ class Retrieval:
     # in "Hikvision" still align at 0.78); 0: never.
     two_edit_min_len: int = 0
     merge_min: float = 0.9  # least similarity of a merged pair (the scoring's)
+    # A query token also finds the tokens one of whose other spellings (``normalize.
+    # spellings``: of a given name, of a generic word) is like it, and such a token finds the
+    # listed tokens like its spellings (the scoring compares them so:
+    # ``features.variant_similarity``).
+    variant_spellings: bool = False
+    # A one-letter query token (an initial) adds to the names found by other keys that hold a
+    # word it can stand for: "YOUSEF, H." prefers the Yousefs with a word in H among many.
+    initials: bool = False
 
 
 # What a look-up key is in the query: a token, two adjacent tokens joined, or the whole name
@@ -146,12 +155,12 @@ def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | Non
     return near if len(near) else None
 
 
-def _aligns(key: str, listed: str, role: int, merge_min: float) -> bool:
+def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     """Can the alignment use ``listed`` for a query ``key`` of this role?"""
-    sim, how = token_similarity(key, listed)
+    sim, how = (variant_similarity if r.variant_spellings else token_similarity)(key, listed)
     if role == TOKEN:
         return sim > 0
-    return sim >= merge_min and how in ("exact", "fuzzy")
+    return sim >= r.merge_min and how in ("exact", "fuzzy")
 
 
 def _deletes(token: str) -> list[str]:
@@ -197,6 +206,9 @@ class Index:
                                                                     np.ndarray | None]]] = {}
         # vocab by first letter and length
         self._by_start: dict[tuple[str, int], list[str]] | None = None
+        self._word_start: dict[str, list[str]] | None = None  # vocab (2+ letters), the same
+        self._spelling_of: list[tuple[str, str]] | None = None  # (spelling, name as analysed)
+        self._initials: dict[tuple[str, bool], np.ndarray] = {}  # see _words_from
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -350,13 +362,56 @@ class Index:
             similar = set(self.similar_tokens(key) if role == TOKEN else self._one_edit(key))
             if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
                 similar.update(self._two_edits(key))
+            if role == TOKEN and r.variant_spellings:
+                similar.update(self._through_spellings(key))
             exact = postings.get(key) if key in similar else None
             fuzzy = [postings[s] for s in similar
-                     if s != key and s in postings and _aligns(key, s, role, r.merge_min)]
+                     if s != key and s in postings and _aligns(key, s, role, r)]
         if len(cache) >= SIMILAR_CACHE:
             cache.clear()
         got = cache[key, role] = (exact, _near(fuzzy, exact))
         return got
+
+    def _through_spellings(self, token: str) -> set[str]:
+        """Listed tokens like ``token`` through other spellings (``normalize.spellings``):
+        those like one of its spellings when it has some, else the tokens one of whose
+        spellings is like it (each still to be judged by the alignment)."""
+        table = spellings()
+        others = table.get(token)
+        if others is not None:
+            return {t for x in others for t in self.similar_tokens(x)}
+        if len(token) < 2:
+            return set()
+        if self._spelling_of is None:
+            self._spelling_of = [(x, name) for name, xs in table.items() for x in xs]
+        like = process.extract(token, [x for x, _name in self._spelling_of],
+                               scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
+        return {self._spelling_of[m[2]][1] for m in like}
+
+    def _words_from(self, letter: str, through_spellings: bool) -> np.ndarray:
+        """The names holding a word of two letters or more that ``letter`` can stand for as
+        an initial: one starting with it (or, ``through_spellings``, one of whose other
+        spellings does: "O." for "aleksandr", spelt "Oleksandr"), sorted."""
+        got = self._initials.get((letter, through_spellings))
+        if got is None:
+            words = set(self._starting(letter))
+            if through_spellings:
+                words.update(name for name, xs in spellings().items()
+                             if name in self.df and any(x.startswith(letter) for x in xs))
+            lists = [self.postings[t] for t in sorted(words)]
+            got = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int32)
+            self._initials[letter, through_spellings] = got
+        return got
+
+    def _starting(self, letter: str) -> list[str]:
+        """The listed tokens of two letters or more starting with ``letter``."""
+        if self._word_start is None:
+            by_start: dict[str, list[str]] = defaultdict(list)
+            for t in self.vocab:
+                if len(t) > 1:
+                    by_start[t[0]].append(t)
+            self._word_start = dict(by_start)
+        return self._word_start.get(letter, [])
 
     def _two_edits(self, token: str) -> list[str]:
         """Listed tokens two edits away from a long ``token`` (the same first letter: a
@@ -427,6 +482,15 @@ class Index:
                 add(exact, w)
             if near is not None:
                 add(near, w * 0.8)
+        if r.initials and touched:
+            for key, w in keys.items():
+                if len(key) == 1 and role[key] == TOKEN:
+                    words = self._words_from(key, r.variant_spellings)
+                    exact = self.postings.get(key)
+                    if exact is not None:
+                        words = _without(words, exact)  # a key counts once per name
+                    words = words[acc[words] > 0]  # only among the names found
+                    acc[words] += w * 0.8
         if not touched:
             return []
         ids = np.unique(np.concatenate(touched))
@@ -528,6 +592,7 @@ class Index:
         index.__dict__.update(state)
         index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
         index._weights, index._aligning, index._by_start = {}, {}, None
+        index._spelling_of, index._initials, index._word_start = None, {}, None
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -16,8 +16,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import WORD, Analyzed
-from entityscreen.match.features import token_similarity
 from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm, Pick
+from entityscreen.normalize import spellings
 
 __all__ = ["QueryMatcher"]
 
@@ -140,6 +140,8 @@ class QueryMatcher:
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
         self.q_word = _kind_masks(q.kinds)[0]
         self._q_den: dict[tuple[int, float], float] = {}
+        # other spellings of a token, compared too (Algorithm.variant_spellings)
+        self._spellings = spellings() if algo.variant_spellings else {}
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
@@ -152,40 +154,47 @@ class QueryMatcher:
             return
         self._seen.update(fresh)
         qt = self.q.tokens
-        found: list[tuple[int, str]] = []  # (query token, listed token) worth judging
-        # one C-level comparison of every query token and pair with every fresh token
-        longs = [i for i, a in enumerate(qt) if len(a) > 1]
-        probes = [qt[i] for i in longs] + [merged for _i, merged in self.qpairs]
-        pairs: list[tuple[int, str]] = []
+        spell = self._spellings
+        # (query token, listed token) and (query pair, listed token) worth judging
+        found: set[tuple[int, str]] = set()
+        pairs: set[tuple[int, str]] = set()
+        # one C-level comparison of every query token and pair with every fresh token, and of
+        # the other spellings of any of them (Algorithm.variant_spellings)
+        probes = [(True, i, a) for i, a in enumerate(qt) if len(a) > 1]  # (a token?, which)
+        probes += [(False, p, merged) for p, (_i, merged) in enumerate(self.qpairs)]
+        columns = owner = fresh
+        if spell:
+            probes += [(tok, k, x) for tok, k, a in probes for x in spell.get(a, ())]
+            columns = fresh + [x for t in fresh for x in spell.get(t, ())]
+            owner = fresh + [t for t in fresh for _x in spell.get(t, ())]
         if probes:
-            matrix = process.cdist(probes, fresh, scorer=OSA.normalized_similarity,
-                                   score_cutoff=self.FILTER, dtype=np.float32)
-            n_longs = len(longs)
+            matrix = process.cdist([a for _tok, _k, a in probes], columns,
+                                   scorer=OSA.normalized_similarity, score_cutoff=self.FILTER,
+                                   dtype=np.float32)
             for r, col in zip(*(a.tolist() for a in np.nonzero(matrix)), strict=True):
-                if r < n_longs:
-                    found.append((longs[r], fresh[col]))
-                else:
-                    pairs.append((r - n_longs, fresh[col]))
+                tok, k, _a = probes[r]
+                (found if tok else pairs).add((k, owner[col]))
         # initials, which edit similarity cannot find
         shorts = [t for t in fresh if len(t) == 1]
         for i, a in enumerate(qt):
             if len(a) == 1:
-                found.extend((i, t) for t in fresh if t.startswith(a) and len(t) > 1)
-                found.extend((i, t) for t in shorts if t == a)
+                found.update((i, t) for t in fresh if len(t) > 1 and (
+                    t.startswith(a) or any(x.startswith(a) for x in spell.get(t, ()))))
+                found.update((i, t) for t in shorts if t == a)
             elif shorts:
-                found.extend((i, t) for t in shorts if a.startswith(t))
-        found.sort(key=lambda it: it[0])  # a token's options in query order, as align makes
+                found.update((i, t) for t in shorts if a.startswith(t) or any(
+                    x.startswith(t) for x in spell.get(a, ())))
+        similarity = self.algo.similarity
         single = self._single
-        for i, t in found:
-            sim, how = token_similarity(qt[i], t)
+        for i, t in sorted(found):  # a token's options in query order, as align makes them
+            sim, how = similarity(qt[i], t)
             if sim > 0:
                 single.setdefault(t, []).append((i, sim, how))
-        merge_min = self.algo.merge_min
-        pairs.sort(key=lambda it: it[0])
-        for p, t in pairs:
+        merges = self.algo.merges
+        for p, t in sorted(pairs):
             i, merged = self.qpairs[p]
-            sim, how = token_similarity(merged, t)
-            if sim >= merge_min and how in ("exact", "fuzzy"):
+            sim, how = similarity(merged, t)
+            if merges(qt[i], qt[i + 1], sim, how):
                 self._pair.setdefault(t, []).append((i, sim))
 
     def align(
@@ -222,11 +231,12 @@ class QueryMatcher:
                                         (i, i + 1), singles[j], 3 << i, 1 << j))
         if n > 1:
             # the name's adjacent pairs merged
+            merges = algo.merges
             for j, merged in enumerate(c.pairs):
                 found = single.get(merged)
                 if found:
                     for i, sim, how in found:
-                        if sim >= algo.merge_min and how in ("exact", "fuzzy"):
+                        if merges(ct[j], ct[j + 1], sim, how):
                             options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                             singles[i], (j, j + 1), 1 << i, 3 << j))
         if not options:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
-from entityscreen.match.features import token_similarity
+from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.index import PartyRef, Retrieval, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
@@ -73,11 +73,33 @@ class Algorithm:
     # look up listed tokens two edits away from query tokens this long (0: never)
     aligning_retrieval: bool = False
     two_edit_min_len: int = 0
+    # compare a token with every other spelling analysis reads as the token it is compared
+    # with (normalize.spellings: "Alezey" with "Alexey", a spelling of "aleksei"; "Inxustrial"
+    # with "industrial", read as "industry"), in scoring and retrieval
+    variant_spellings: bool = False
+    # least letters of each token in a merged pair, unless the merge is exact: a one-letter
+    # token is an initial, and read as a typo of a merged word ("lazarevic v" ~ "lazarevic")
+    # it hides what it stands for ("V." for "Vladimir")
+    merge_part_min: int = 1
+    # retrieval: an initial in the query prefers, among the names found, those with a word
+    # it can stand for
+    initial_retrieval: bool = False
 
     @cached_property
     def retrieval(self) -> Retrieval:
         return Retrieval(self.candidates, self.aligning_retrieval, self.two_edit_min_len,
-                         self.merge_min)
+                         self.merge_min, self.variant_spellings, self.initial_retrieval)
+
+    @property
+    def similarity(self) -> Callable[[str, str], tuple[float, str]]:
+        """How this algorithm compares two tokens."""
+        return variant_similarity if self.variant_spellings else token_similarity
+
+    def merges(self, a: str, b: str, sim: float, how: str) -> bool:
+        """Do tokens ``a`` and ``b``, merged and compared with another at ``sim`` (``how``),
+        align as a merged pair?"""
+        return sim >= self.merge_min and (how == "exact" or (
+            how == "fuzzy" and len(a) >= self.merge_part_min and len(b) >= self.merge_part_min))
 
 
 _FIRST = Algorithm(
@@ -92,10 +114,16 @@ ALGORITHMS: dict[str, Algorithm] = {
         replace(
             _FIRST,
             name="entityscreen-2",
-            description="entityscreen-1 scoring; retrieval follows only listed tokens the "
-            "alignment can use, and finds tokens two typos away in words of 8 letters or more",
+            description="entityscreen-1 scoring, and a token compared with every spelling "
+            "read as the other (a given name's, a generic word's inflections), an initial never "
+            "merged by a typo; retrieval follows only listed tokens the alignment can use, "
+            "finds tokens two typos away in words of 8 letters or more and through those "
+            "spellings, and prefers names with a word an initial of the query stands for",
             aligning_retrieval=True,
             two_edit_min_len=8,
+            variant_spellings=True,
+            merge_part_min=2,
+            initial_retrieval=True,
         ),
     )
 }
@@ -141,28 +169,28 @@ def align(
     token used once.
     """
     qt, ct = q.tokens, c.tokens
-    merge_min = algo.merge_min
+    similarity, merges = algo.similarity, algo.merges
     # options in a fixed order (listed token by listed token), which breaks ties between
     # equally valuable options
     options: list[tuple[float, float, str, tuple[int, ...], tuple[int, ...]]] = []
     for j, b in enumerate(ct):
         for i, a in enumerate(qt):
-            sim, how = token_similarity(a, b)
+            sim, how = similarity(a, b)
             if sim > 0:
                 option = _single_option(i, j, sim, how, qw, cw, person)
                 if option:
                     options.append(option)
         for i in range(len(qt) - 1):  # two query tokens merged ("cloud walk" ~ "cloudwalk")
             merged = qt[i] + qt[i + 1]
-            sim, how = token_similarity(merged, b)
-            if sim >= merge_min and how in ("exact", "fuzzy"):
+            sim, how = similarity(merged, b)
+            if merges(qt[i], qt[i + 1], sim, how):
                 options.append((sim * (qw[i] + qw[i + 1] + cw[j]), sim, "merged",
                                 (i, i + 1), (j,)))
     for j in range(len(ct) - 1):  # two listed tokens merged
         merged = ct[j] + ct[j + 1]
         for i, a in enumerate(qt):
-            sim, how = token_similarity(a, merged)
-            if sim >= merge_min and how in ("exact", "fuzzy"):
+            sim, how = similarity(a, merged)
+            if merges(ct[j], ct[j + 1], sim, how):
                 options.append((sim * (qw[i] + cw[j] + cw[j + 1]), sim, "merged",
                                 (i,), (j, j + 1)))
     picked = _pick(options, q.kinds, c)
