@@ -163,6 +163,15 @@ def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     return sim >= r.merge_min and how in ("exact", "fuzzy")
 
 
+def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in the sorted ``sorted_ids`` (a boolean mask)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool)
+    at = np.searchsorted(sorted_ids, ids)
+    at[at == len(sorted_ids)] = 0
+    return sorted_ids[at] == ids
+
+
 def _deletes(token: str) -> list[str]:
     return [token[:i] + token[i + 1 :] for i in range(len(token))]
 
@@ -208,6 +217,7 @@ class Index:
         self._by_start: dict[tuple[str, int], list[str]] | None = None
         self._word_start: dict[str, list[str]] | None = None  # vocab (2+ letters), the same
         self._spelling_of: list[tuple[str, str]] | None = None  # (spelling, name as analysed)
+        self._spelling_texts: list[str] = []  # the spellings of _spelling_of
         self._initials: dict[tuple[str, bool], np.ndarray] = {}  # see _words_from
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
@@ -384,7 +394,8 @@ class Index:
             return set()
         if self._spelling_of is None:
             self._spelling_of = [(x, name) for name, xs in table.items() for x in xs]
-        like = process.extract(token, [x for x, _name in self._spelling_of],
+            self._spelling_texts = [x for x, _name in self._spelling_of]
+        like = process.extract(token, self._spelling_texts,
                                scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
         return {self._spelling_of[m[2]][1] for m in like}
 
@@ -482,18 +493,18 @@ class Index:
                 add(exact, w)
             if near is not None:
                 add(near, w * 0.8)
-        if r.initials and touched:
+        if not touched:
+            return []
+        ids = np.unique(np.concatenate(touched))  # the names found
+        if r.initials:
             for key, w in keys.items():
                 if len(key) == 1 and role[key] == TOKEN:
-                    words = self._words_from(key, r.variant_spellings)
+                    # only among the names found (a long list: look the few found up in it)
+                    words = ids[_members(ids, self._words_from(key, r.variant_spellings))]
                     exact = self.postings.get(key)
                     if exact is not None:
                         words = _without(words, exact)  # a key counts once per name
-                    words = words[acc[words] > 0]  # only among the names found
                     acc[words] += w * 0.8
-        if not touched:
-            return []
-        ids = np.unique(np.concatenate(touched))
         scores = acc[ids]
         acc[ids] = 0.0
         # ``limit`` counts parties, not names: a party's aliases must not crowd out others

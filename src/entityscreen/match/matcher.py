@@ -165,8 +165,10 @@ class QueryMatcher:
         columns = owner = fresh
         if spell:
             probes += [(tok, k, x) for tok, k, a in probes for x in spell.get(a, ())]
-            columns = fresh + [x for t in fresh for x in spell.get(t, ())]
-            owner = fresh + [t for t in fresh for _x in spell.get(t, ())]
+            extra = [(x, t) for t in fresh if t in spell for x in spell[t]]
+            if extra:
+                columns = fresh + [x for x, _t in extra]
+                owner = fresh + [t for _x, t in extra]
         if probes:
             matrix = process.cdist([a for _tok, _k, a in probes], columns,
                                    scorer=OSA.normalized_similarity, score_cutoff=self.FILTER,
