@@ -51,7 +51,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int,
     settings = _settings(ctx, four_eyes=four_eyes)
     if workers == 1:
         from entityscreen.api import create_app
+        from entityscreen.screener import screening_worker_gc
 
+        screening_worker_gc()  # this process only serves
         uvicorn.run(create_app(settings), host=host, port=port, **_UVICORN)
         return
     # (the app is not imported here: FastAPI's import, ~1.2 s, would delay the workers')

@@ -52,15 +52,16 @@ PARTY_CACHE = 4096
 WARM_QUERY = "旷视科技 Мегвий ميغفي Megvii"
 
 
-# Collector thresholds for worker processes that only screen: a query allocates thousands of
-# short-lived objects and makes almost no reference cycles, so the default (a collection every
-# 700 allocations) spent ~7 % of a bulk worker's CPU finding nothing.
-WORKER_GC_THRESHOLDS = (100_000, 50, 100)
+# Collector thresholds for processes that only screen (bulk and stream workers, the server):
+# a query allocates thousands of short-lived objects and makes almost no reference cycles,
+# so the default (a collection every 700 allocations) spent ~6 % of a bulk worker's CPU
+# finding nothing, and the server's full collections showed in its slowest answers.
+WORKER_GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def screening_worker_gc() -> None:
-    """Set this process's collector for a worker that only screens (bulk and stream pools,
-    never a library caller's process)."""
+    """Set this process's collector for a process that only screens or serves (bulk and
+    stream pools, ``serve``; never a library caller's process)."""
     gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 

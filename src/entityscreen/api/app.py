@@ -90,5 +90,9 @@ def _mount_docs(app: FastAPI) -> None:
 
 
 def app_from_env() -> FastAPI:
-    """For ``uvicorn --factory entityscreen.api.app:app_from_env`` (several workers)."""
+    """For ``uvicorn --factory entityscreen.api.app:app_from_env`` (several workers: each
+    process only serves)."""
+    from entityscreen.screener import screening_worker_gc
+
+    screening_worker_gc()
     return create_app(Settings.from_env())
