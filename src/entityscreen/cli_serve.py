@@ -22,8 +22,10 @@ __all__ = ["audit_group", "keys_group", "serve"]
 # which pyproject asks for but on Windows), no access log
 # (the audit ledger records every screening; a log line per request costs CPU for nothing),
 # idle keep-alive connections closed after 15 s, at most 1000 requests in progress (more
-# get 503 at once instead of queueing without bound).
-_UVICORN: dict[str, Any] = {"http": "httptools", "loop": "auto", "access_log": False,
+# get 503 at once instead of queueing without bound), and a request's headers due within
+# 20 s of its first byte (``api.slow``: 408, then the connection is closed).
+_UVICORN: dict[str, Any] = {"http": "entityscreen.api.slow:HeaderDeadlineProtocol",
+                            "loop": "auto", "access_log": False,
                             "log_level": "warning", "timeout_keep_alive": 15,
                             "limit_concurrency": 1000}
 
