@@ -238,9 +238,8 @@ class Screener:
         # best name per party: (score, name id, alignment)
         best: dict[int, tuple[float, int, list[Pick]]] = {}
         matcher = QueryMatcher(q, qw, algo)
-        candidates = (
-            index.all_candidates(q) if exhaustive else index.candidates(q, algo.retrieval, qw)
-        )
+        candidates = (index.all_candidates(q, algo.retrieval) if exhaustive
+                      else index.candidates(q, algo.retrieval, qw))
         by_identifier = index.parties_with_identifier(query.identifiers)
         if by_identifier:
             # a party carrying the identifier is a candidate whatever its name

@@ -544,12 +544,14 @@ class Index:
         hi = int(np.searchsorted(self.name_party, pidx, side="right"))
         return list(range(lo, hi))
 
-    def all_candidates(self, query: Analyzed) -> list[int]:
+    def all_candidates(self, query: Analyzed, retrieval: Retrieval | None = None) -> list[int]:
         """Every name that can score above zero against ``query`` (slow, lossless).
 
         Compares each query token (and adjacent pair) with the whole vocabulary, so names
-        sharing a token two edits away, which :meth:`candidates` may miss, are included. Used
-        to measure what the fast retrieval loses, and by ``search --exhaustive``.
+        sharing a token two edits away, which :meth:`candidates` may miss, are included; with
+        a ``retrieval`` that compares through spellings, so are the tokens like a spelling of a
+        query token, and those one of whose spellings is like it (or, for an initial, starts
+        with it). Used to measure what the fast retrieval loses, and by ``search --exhaustive``.
         """
         vocab = self.vocab
         found: set[str] = set()
@@ -562,6 +564,18 @@ class Index:
             found.update(m[0] for m in process.extract(
                 probe, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None))
             found.update(t for t in vocab if len(t) == 1 and probe.startswith(t))
+        if retrieval is not None and retrieval.variant_spellings:
+            table = spellings()
+            for a in query.tokens:
+                if len(a) == 1:
+                    found.update(name for name, xs in table.items()
+                                 if any(x.startswith(a) for x in xs))
+                    continue
+                for x in table.get(a, ()):
+                    found.update(m[0] for m in process.extract(
+                        x, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.7,
+                        limit=None))
+                found.update(self._through_spellings(a))
         # listed pairs merged ("cloud walk") and compact forms equal to a query token
         found.update(t for t in query.tokens if t in self.postings)
         if query.compact in self.postings:
