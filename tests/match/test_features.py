@@ -133,3 +133,21 @@ def test_roman_numerals_must_be_equal(a: str, b: str) -> None:
 )
 def test_variants_analyse_alike(a: str, b: str) -> None:
     assert analyze(a).compact == analyze(b).compact  # legal forms aside, the same words
+
+
+@pytest.mark.parametrize(("a", "b", "how"), [
+    ("mohammed", "muhammad", "transliteration"),  # vowels changed where they stand
+    ("erken", "erkin", "transliteration"),
+    ("song", "sung", "transliteration"),
+    ("castro", "castor", "fuzzy"),  # a vowel moved: a typo, or another word
+    ("ross", "rose", "fuzzy"),  # a vowel added
+])
+def test_slotted_similarity_keeps_transliterations_where_the_vowels_stand(
+        a: str, b: str, how: str) -> None:
+    from entityscreen.match.features import slotted_similarity
+
+    sim, got = slotted_similarity(a, b)
+    assert got == how
+    assert sim <= token_similarity(a, b)[0]  # never more alike than entityscreen-1 says
+    if how == "fuzzy":
+        assert sim < 0.85

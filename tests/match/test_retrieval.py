@@ -94,3 +94,16 @@ def test_an_initial_picks_among_many_parties_of_one_surname(screener) -> None:  
     assert ("n", "nafir", "initial") in {(a.query, a.listed, a.how)
                                          for a in best.explanation.aligned}
     assert not any(h.match for h in hits["entityscreen-1"])
+
+
+def test_a_moved_vowel_in_a_short_name_is_no_transliteration_in_the_second_algorithm(
+        screener) -> None:  # type: ignore[no-untyped-def]
+    # "Castro" is one moved letter from the listed "CASTOR": a typo at most, not a spelling
+    def castor(algorithm: str):  # type: ignore[no-untyped-def]
+        hits = _search(screener, "Castro", algorithm)
+        return next(h for h in hits if h.explanation.matched_name.upper() == "CASTOR")
+
+    first, second = castor("entityscreen-1"), castor("entityscreen-2")
+    assert [a.how for a in first.explanation.aligned] == ["transliteration"]
+    assert [a.how for a in second.explanation.aligned] == ["fuzzy"]
+    assert second.score < first.score and second.score < 0.85

@@ -159,6 +159,20 @@ def skeleton(token: str) -> str:
     return _RUNS.sub(r"\1", t[0] + t[1:].translate(_NO_VOWELS))
 
 
+_VOWEL_RUN = re.compile(r"[aeiouy]+")
+_DOUBLED = re.compile(r"([^V])\1+")
+
+
+def vowel_slots(token: str) -> str:
+    """The skeleton's spelling folds, with each run of vowels kept as one mark ``V``: where
+    vowels stand between the consonants. Mohammed and Muhammad have the same slots (mVhVmVd);
+    Castro and Castor do not (kVstrV, kVstVr)."""
+    t = token
+    for a, b in _SKELETON_RULES:
+        t = t.replace(a, b)
+    return _DOUBLED.sub(r"\1", _VOWEL_RUN.sub("V", t))
+
+
 _TAIL_PAREN = re.compile(r"^(?P<name>.*\S)\s*\((?P<tail>[^()]+)\)\s*$")
 _TAIL_COMMA = re.compile(r"^(?P<name>.*\S)\s*,\s*(?P<tail>[^,]+?)\s*$")
 

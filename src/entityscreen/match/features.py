@@ -6,10 +6,10 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
-from entityscreen.match.analysis import skeleton
+from entityscreen.match.analysis import skeleton, vowel_slots
 from entityscreen.normalize import spellings
 
-__all__ = ["token_similarity", "variant_similarity"]
+__all__ = ["slotted_similarity", "token_similarity", "variant_similarity"]
 
 # Below this edit similarity two tokens are different words (one typo in a 5-letter word = 0.8).
 MIN_FUZZY = 0.75
@@ -57,6 +57,20 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
 
 
 @lru_cache(maxsize=262144)
+def slotted_similarity(a: str, b: str) -> tuple[float, str]:
+    """:func:`token_similarity`, where a transliteration must also keep the vowels where they
+    stand (:func:`~entityscreen.match.analysis.vowel_slots`): Mohammed/Muhammad, Song/Sung
+    and Erken/Erkin stay transliterations (0.92), while Castro/Castor or Ross/Rose, a moved
+    or added vowel in a short word, are judged as the typos they are (0.83, 0.75)."""
+    got = token_similarity(a, b)
+    if got[1] != "transliteration" or vowel_slots(a) == vowel_slots(b):
+        return got
+    sim = OSA.normalized_similarity(a, b)
+    fuzzy = sim - 0.1 if a[0] != b[0] else sim
+    return (fuzzy, "fuzzy") if fuzzy >= MIN_FUZZY else (0.0, "none")
+
+
+@lru_cache(maxsize=262144)
 def variant_similarity(a: str, b: str) -> tuple[float, str]:
     """:func:`token_similarity`, and through other spellings
     (:func:`~entityscreen.normalize.spellings`: of a given name in ``data/name_variants.csv``
@@ -72,7 +86,7 @@ def variant_similarity(a: str, b: str) -> tuple[float, str]:
     "Oleksandr", read as "aleksandr"). Two tokens with spellings that are not each other's
     are two different names or words: their spellings are not compared.
     """
-    best = token_similarity(a, b)
+    best = slotted_similarity(a, b)
     if best[0] == 1.0:
         return best
     table = spellings()
@@ -80,7 +94,8 @@ def variant_similarity(a: str, b: str) -> tuple[float, str]:
     if of_a is not None and of_b is not None:
         return (1.0, "variant") if b in of_a else best
     for spelling in of_a or of_b or ():
-        sim, how = token_similarity(spelling, b) if of_a else token_similarity(a, spelling)
+        sim, how = (slotted_similarity(spelling, b) if of_a
+                    else slotted_similarity(a, spelling))
         if sim > best[0]:
             best = (sim, "initial" if how == "initial" else "variant")
     return best

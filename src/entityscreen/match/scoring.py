@@ -118,7 +118,8 @@ ALGORITHMS: dict[str, Algorithm] = {
             "read as the other (a given name's, a generic word's inflections), an initial never "
             "merged by a typo; retrieval follows only listed tokens the alignment can use, "
             "finds tokens two typos away in words of 8 letters or more and through those "
-            "spellings, and prefers names with a word an initial of the query stands for",
+            "spellings, and prefers names with a word an initial of the query stands for; "
+            "a transliteration keeps the vowels where they stand",
             aligning_retrieval=True,
             two_edit_min_len=8,
             variant_spellings=True,
