@@ -125,7 +125,7 @@ def sharing(watched: Index, listed: Analyzed, lw: tuple[float, ...],
     acc = np.zeros(watched.n_names, dtype=np.float32)
     touched = []
     for key, w in keys.items():
-        similar = watched.similar_tokens(key)
+        similar = watched.neighbours.similar(key)
         exact = watched.postings.get(key) if key in similar else None
         near = [watched.postings[t] for t in similar if t != key and t in watched.postings]
         if near:

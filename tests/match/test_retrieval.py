@@ -75,8 +75,8 @@ def test_a_typo_of_a_listed_given_name_is_found_by_the_second_algorithm(screener
 def test_second_algorithm_looks_up_given_names_through_their_spellings(screener) -> None:  # type: ignore[no-untyped-def]
     index = screener.index
     # a token outside data/name_variants.csv finds the names one of whose spellings is like it
-    assert index._through_spellings("alezey") == {"aleksei"}
-    assert index._through_spellings("mohzamed") == {"muhammad"}
+    assert index.neighbours.through_spellings("alezey") == {"aleksei"}
+    assert index.neighbours.through_spellings("mohzamed") == {"muhammad"}
     q = analyze("Alezey")
     for retrieval, finds in ((SECOND.retrieval, True), (FIRST.retrieval, False)):
         names = [index.analysis(nid).tokens for nid in index.candidates(q, retrieval)]

@@ -34,6 +34,7 @@ from entityscreen.match.analysis import (
     skeleton,
 )
 from entityscreen.match.features import token_similarity, variant_similarity
+from entityscreen.match.neighbours import MIN_FUZZY_LEN, SIMILAR_CACHE, Neighbours, deletes
 from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
@@ -44,15 +45,11 @@ __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
 INDEX_FORMAT = 19
-# Tokens shorter than this get no fuzzy (one-edit) look-up: "co" ~ "ca" means nothing.
-MIN_FUZZY_LEN = 4
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
 # locates and "Technology" describes, "Hikvision" identifies.
 WEAK_FACTOR = 0.4
 # Per-name analyses and per-party references kept built (bounded: bulk runs are long).
 OBJECT_CACHE = 200_000
-# Similar-token look-ups remembered (common query words recur across a bulk file).
-SIMILAR_CACHE = 50_000
 # Retrieval stops at names sharing less than this share of the query's token weight, once
 # MIN_PARTIES parties are in (the score of such a name stays far below any threshold).
 WEAK_SHARE = 0.35
@@ -172,10 +169,6 @@ def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     return sorted_ids[at] == ids
 
 
-def _deletes(token: str) -> list[str]:
-    return [token[:i] + token[i + 1 :] for i in range(len(token))]
-
-
 class Index:
     """Listed names and their look-up structures, stored column-wise.
 
@@ -206,19 +199,14 @@ class Index:
         self._analysis: dict[int, Analyzed] = {}
         self._weights: dict[int, tuple[float, ...]] = {}
         self._refs: dict[int, PartyRef] = {}
-        self._similar: dict[str, frozenset[str]] = {}
         # candidates' score accumulator, one per thread (a server screens in several), reused
         self._local = threading.local()
         self._near: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {}
         # the same for retrievals that keep only aligning tokens, per retrieval and key role
         self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
                                                                     np.ndarray | None]]] = {}
-        # vocab by first letter and length
-        self._by_start: dict[tuple[str, int], list[str]] | None = None
-        self._word_start: dict[str, list[str]] | None = None  # vocab (2+ letters), the same
-        self._spelling_of: list[tuple[str, str]] | None = None  # (spelling, name as analysed)
-        self._spelling_texts: list[str] = []  # the spellings of _spelling_of
-        self._initials: dict[tuple[str, bool], np.ndarray] = {}  # see _words_from
+        # listed tokens like a token (one edit, skeleton, spellings...), remembered
+        self.neighbours = Neighbours(self)
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
 
@@ -282,7 +270,7 @@ class Index:
         for vid, token in enumerate(index.vocab):
             # single listed tokens only: pairs and compacts are exact keys
             if len(token) >= MIN_FUZZY_LEN:
-                for d in _deletes(token):
+                for d in deletes(token):
                     by_delete[d].append(vid)
                 by_skeleton[skeleton(token)].append(vid)
         index.by_delete = Postings(by_delete)
@@ -310,42 +298,12 @@ class Index:
 
     # -- retrieval ---------------------------------------------------------------------------
 
-    def similar_tokens(self, token: str) -> frozenset[str]:
-        """Listed tokens equal to ``token``, one edit away, or with the same skeleton."""
-        cached = self._similar.get(token)
-        if cached is None:
-            if len(self._similar) >= SIMILAR_CACHE:
-                self._similar.clear()
-            cached = self._similar[token] = frozenset(self._similar_tokens(token))
-        return cached
-
-    def _similar_tokens(self, token: str) -> set[str]:
-        found = self._one_edit(token)
-        if len(token) >= MIN_FUZZY_LEN:
-            hit = self.by_skeleton.get(skeleton(token))
-            if hit is not None:
-                vocab = self.vocab
-                found.update(vocab[i] for i in hit.tolist())
-        return found
-
-    def _one_edit(self, token: str) -> set[str]:
-        """Listed tokens (and pairs) equal to ``token`` or one edit away (by deletions)."""
-        found = {token} if token in self.postings else set()
-        if len(token) >= MIN_FUZZY_LEN:
-            keys = {token, *_deletes(token)}
-            # listed tokens one deletion away from the token, or sharing one of its deletions
-            ids = self.by_delete.ids_of(keys)
-            found.update(k for k in self.postings.present(keys) if len(k) >= MIN_FUZZY_LEN)
-            vocab = self.vocab
-            found.update(vocab[i] for i in ids)
-        return found
-
     def _key_postings(self, key: str) -> tuple[np.ndarray | None, np.ndarray | None]:
         """The names holding ``key`` exactly, and those holding a token like it but not the
         key itself (a name counts a key once, at its best)."""
         cached = self._near.get(key)
         if cached is None:
-            similar = self.similar_tokens(key)
+            similar = self.neighbours.similar(key)
             exact = self.postings.get(key) if key in similar else None
             fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
             if len(self._near) >= SIMILAR_CACHE:
@@ -369,11 +327,12 @@ class Index:
             exact = postings.get(key)
         else:
             # a merge must be nearly exact (``merge_min``): one edit, never a transliteration
-            similar = set(self.similar_tokens(key) if role == TOKEN else self._one_edit(key))
+            near = self.neighbours
+            similar = set(near.similar(key) if role == TOKEN else near.one_edit(key))
             if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
-                similar.update(self._two_edits(key))
+                similar.update(self.neighbours.two_edits(key))
             if role == TOKEN and r.variant_spellings:
-                similar.update(self._through_spellings(key))
+                similar.update(self.neighbours.through_spellings(key))
             exact = postings.get(key) if key in similar else None
             fuzzy = [postings[s] for s in similar
                      if s != key and s in postings and _aligns(key, s, role, r)]
@@ -381,67 +340,6 @@ class Index:
             cache.clear()
         got = cache[key, role] = (exact, _near(fuzzy, exact))
         return got
-
-    def _through_spellings(self, token: str) -> set[str]:
-        """Listed tokens like ``token`` through other spellings (``normalize.spellings``):
-        those like one of its spellings when it has some, else the tokens one of whose
-        spellings is like it (each still to be judged by the alignment)."""
-        table = spellings()
-        others = table.get(token)
-        if others is not None:
-            return {t for x in others for t in self.similar_tokens(x)}
-        if len(token) < 2:
-            return set()
-        if self._spelling_of is None:
-            self._spelling_of = [(x, name) for name, xs in table.items() for x in xs]
-            self._spelling_texts = [x for x, _name in self._spelling_of]
-        like = process.extract(token, self._spelling_texts,
-                               scorer=OSA.normalized_similarity, score_cutoff=0.7, limit=None)
-        return {self._spelling_of[m[2]][1] for m in like}
-
-    def _words_from(self, letter: str, through_spellings: bool) -> np.ndarray:
-        """The names holding a word of two letters or more that ``letter`` can stand for as
-        an initial: one starting with it (or, ``through_spellings``, one of whose other
-        spellings does: "O." for "aleksandr", spelt "Oleksandr"), sorted."""
-        got = self._initials.get((letter, through_spellings))
-        if got is None:
-            words = set(self._starting(letter))
-            if through_spellings:
-                words.update(name for name, xs in spellings().items()
-                             if name in self.df and any(x.startswith(letter) for x in xs))
-            lists = [self.postings[t] for t in sorted(words)]
-            got = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int32)
-            self._initials[letter, through_spellings] = got
-        return got
-
-    def _starting(self, letter: str) -> list[str]:
-        """The listed tokens of two letters or more starting with ``letter``."""
-        if self._word_start is None:
-            by_start: dict[str, list[str]] = defaultdict(list)
-            for t in self.vocab:
-                if len(t) > 1:
-                    by_start[t[0]].append(t)
-            self._word_start = dict(by_start)
-        return self._word_start.get(letter, [])
-
-    def _two_edits(self, token: str) -> list[str]:
-        """Listed tokens two edits away from a long ``token`` (the same first letter: a
-        changed first letter costs what a third edit would)."""
-        if self._by_start is None:
-            by_start: dict[tuple[str, int], list[str]] = defaultdict(list)
-            for t in self.vocab:
-                if len(t) >= MIN_FUZZY_LEN:
-                    by_start[t[0], len(t)].append(t)
-            self._by_start = dict(by_start)
-        # the listed words of the same first letter and a length within 2, kept under a
-        # negative length
-        near = self._by_start.get((token[0], -len(token)))
-        if near is None:
-            near = [t for n in range(len(token) - 2, len(token) + 3)
-                    for t in self._by_start.get((token[0], n), ())]
-            self._by_start[token[0], -len(token)] = near
-        return [m[0] for m in process.extract(token, near, scorer=OSA.distance, score_cutoff=2,
-                                              limit=None)]
 
     def candidates(self, query: Analyzed, retrieval: Retrieval | int,
                    qw: tuple[float, ...] | None = None) -> list[int]:
@@ -500,7 +398,7 @@ class Index:
             for key, w in keys.items():
                 if len(key) == 1 and role[key] == TOKEN:
                     # only among the names found (a long list: look the few found up in it)
-                    words = ids[_members(ids, self._words_from(key, r.variant_spellings))]
+                    words = ids[_members(ids, self.neighbours.words_from(key, r.variant_spellings))]
                     exact = self.postings.get(key)
                     if exact is not None:
                         words = _without(words, exact)  # a key counts once per name
@@ -575,7 +473,7 @@ class Index:
                     found.update(m[0] for m in process.extract(
                         x, vocab, scorer=OSA.normalized_similarity, score_cutoff=0.7,
                         limit=None))
-                found.update(self._through_spellings(a))
+                found.update(self.neighbours.through_spellings(a))
         # listed pairs merged ("cloud walk") and compact forms equal to a query token
         found.update(t for t in query.tokens if t in self.postings)
         if query.compact in self.postings:
@@ -596,7 +494,7 @@ class Index:
         try:
             with os.fdopen(fd, "wb") as fh:
                 state = {k: v for k, v in self.__dict__.items()
-                         if not k.startswith("_") and k != "name_owner"}
+                         if not k.startswith("_") and k not in ("name_owner", "neighbours")}
                 pickle.dump((INDEX_FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
@@ -615,9 +513,9 @@ class Index:
             return None
         index = cls()
         index.__dict__.update(state)
-        index._analysis, index._refs, index._similar, index._near = {}, {}, {}, {}
-        index._weights, index._aligning, index._by_start = {}, {}, None
-        index._spelling_of, index._initials, index._word_start = None, {}, None
+        index._analysis, index._refs, index._near = {}, {}, {}
+        index._weights, index._aligning = {}, {}
+        index.neighbours = Neighbours(index)
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index
