@@ -28,3 +28,15 @@ def test_cleared_answers_are_gone() -> None:
     answers.put(_key(1), (0.5, [], None))
     answers.clear()
     assert answers.get(_key(1)) is None
+
+
+def test_answers_with_hits_weigh_more() -> None:
+    from entityscreen.bulk.pool import HIT_WEIGHT
+
+    answers = Answers(size=2 * (1 + HIT_WEIGHT))
+    hit = object()  # stands for a Hit: only the count matters here
+    for i in range(6):
+        answers.put(_key(i), (0.9, [hit], None))  # type: ignore[list-item]
+    # two answers with a hit fill a generation: after six, the first two are gone
+    assert answers.get(_key(0)) is None and answers.get(_key(1)) is None
+    assert answers.get(_key(2)) is not None and answers.get(_key(5)) is not None

@@ -61,8 +61,11 @@ class Job:
 
 # Answers to recent queries, per process: customer books repeat names (one supplier on many
 # invoice lines, common personal names). A search is deterministic, so reusing an answer
-# never changes a result. Two generations of this many answers (~300 bytes each).
+# never changes a result. Two generations of this much weight: an answer weighs 1 (~300
+# bytes), and each hit it keeps HIT_WEIGHT more (~1 KB with its explanation), so a file of
+# matching names holds fewer answers, not more memory (~60 MB a generation at most).
 QUERY_CACHE = 200_000
+HIT_WEIGHT = 3
 AnswerKey = tuple[Query, int, float]
 
 
@@ -74,6 +77,7 @@ class Answers:
         self.size = size
         self._young: dict[AnswerKey, Answer] = {}
         self._old: dict[AnswerKey, Answer] = {}
+        self._weight = 0  # of the young generation
 
     def get(self, key: AnswerKey) -> Answer | None:
         got = self._young.get(key)
@@ -84,12 +88,13 @@ class Answers:
         return got
 
     def clear(self) -> None:
-        self._young, self._old = {}, {}
+        self._young, self._old, self._weight = {}, {}, 0
 
     def put(self, key: AnswerKey, answer: Answer) -> None:
-        if len(self._young) >= self.size:
-            self._old, self._young = self._young, {}
+        if self._weight >= self.size:
+            self._old, self._young, self._weight = self._young, {}, 0
         self._young[key] = answer
+        self._weight += 1 + HIT_WEIGHT * len(answer[1])
 
 
 _ANSWERS = Answers()
