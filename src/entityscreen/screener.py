@@ -202,10 +202,11 @@ class Screener:
         ``floor`` are not explained."""
         limit = self.settings.limit if limit is None else limit
         threshold = self.settings.threshold if threshold is None else threshold
-        ranked = self._rank(query, limit, floor=min(floor, threshold))
+        low = min(floor, threshold)  # a hit is kept from this score up
+        ranked = self._rank(query, limit, floor=low)
         if not ranked or not ranked.scored:
             return None, []
-        kept = [s for s in ranked.scored if s[0] >= floor or s[0] >= threshold]
+        kept = [s for s in ranked.scored if s[0] >= low]
         return ranked.scored[0][0], self._hits(ranked, kept, threshold) if kept else []
 
     def _rank(self, query: Query, limit: int, *, exhaustive: bool = False,

@@ -16,7 +16,7 @@ import pickle
 import tempfile
 import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +80,11 @@ class Retrieval:
     # A one-letter query token (an initial) adds to the names found by other keys that hold a
     # word it can stand for: "YOUSEF, H." prefers the Yousefs with a word in H among many.
     initials: bool = False
+
+    @property
+    def similarity(self) -> Callable[[str, str], tuple[float, str]]:
+        """How tokens are compared (the alignment's comparison, which retrieval follows)."""
+        return variant_similarity if self.variant_spellings else token_similarity
 
 
 # What a look-up key is in the query: a token, two adjacent tokens joined, or the whole name
@@ -154,7 +159,7 @@ def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | Non
 
 def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     """Can the alignment use ``listed`` for a query ``key`` of this role?"""
-    sim, how = (variant_similarity if r.variant_spellings else token_similarity)(key, listed)
+    sim, how = r.similarity(key, listed)
     if role == TOKEN:
         return sim > 0
     return sim >= r.merge_min and how in ("exact", "fuzzy")
@@ -327,12 +332,12 @@ class Index:
             exact = postings.get(key)
         else:
             # a merge must be nearly exact (``merge_min``): one edit, never a transliteration
-            near = self.neighbours
-            similar = set(near.similar(key) if role == TOKEN else near.one_edit(key))
+            like = self.neighbours
+            similar = set(like.similar(key) if role == TOKEN else like.one_edit(key))
             if role == TOKEN and r.two_edit_min_len and len(key) >= r.two_edit_min_len:
-                similar.update(self.neighbours.two_edits(key))
+                similar.update(like.two_edits(key))
             if role == TOKEN and r.variant_spellings:
-                similar.update(self.neighbours.through_spellings(key))
+                similar.update(like.through_spellings(key))
             exact = postings.get(key) if key in similar else None
             fuzzy = [postings[s] for s in similar
                      if s != key and s in postings and _aligns(key, s, role, r)]
@@ -512,10 +517,7 @@ class Index:
         if fmt != INDEX_FORMAT:
             return None
         index = cls()
-        index.__dict__.update(state)
-        index._analysis, index._refs, index._near = {}, {}, {}
-        index._weights, index._aligning = {}, {}
-        index.neighbours = Neighbours(index)
+        index.__dict__.update(state)  # public columns only: the caches start empty
         index._idents_of = _invert(index.party_idents)
         index.name_owner = index.name_party.tolist()
         return index

@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
-from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.index import PartyRef, Retrieval, identifier_key
 from entityscreen.model import Alignment, Evidence, PartyType, Query
 
@@ -93,7 +92,7 @@ class Algorithm:
     @property
     def similarity(self) -> Callable[[str, str], tuple[float, str]]:
         """How this algorithm compares two tokens."""
-        return variant_similarity if self.variant_spellings else token_similarity
+        return self.retrieval.similarity
 
     def merges(self, a: str, b: str, sim: float, how: str) -> bool:
         """Do tokens ``a`` and ``b``, merged and compared with another at ``sim`` (``how``),
