@@ -23,6 +23,7 @@ from entityscreen.bulk.prepare import prepare
 from entityscreen.bulk.table import RawRow
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
+from entityscreen.recent import Recent
 from entityscreen.report import query_to_dict
 from entityscreen.screener import Screener, screening_worker_gc
 
@@ -69,32 +70,18 @@ HIT_WEIGHT = 3
 AnswerKey = tuple[Query, int, float]
 
 
-class Answers:
-    """Recent answers, in two generations: when the young one is full it becomes the old one
-    and the old one is dropped, so the answers used lately survive (memory stays bounded)."""
+def _answer_weight(answer: Answer) -> int:
+    return 1 + HIT_WEIGHT * len(answer[1])
+
+
+class Answers(Recent[AnswerKey, Answer]):
+    """Recent answers, in two generations (:class:`~entityscreen.recent.Recent`): the
+    answers used lately survive, and memory stays bounded."""
+
+    __slots__ = ()
 
     def __init__(self, size: int = QUERY_CACHE) -> None:
-        self.size = size
-        self._young: dict[AnswerKey, Answer] = {}
-        self._old: dict[AnswerKey, Answer] = {}
-        self._weight = 0  # of the young generation
-
-    def get(self, key: AnswerKey) -> Answer | None:
-        got = self._young.get(key)
-        if got is None:
-            got = self._old.get(key)
-            if got is not None:
-                self.put(key, got)
-        return got
-
-    def clear(self) -> None:
-        self._young, self._old, self._weight = {}, {}, 0
-
-    def put(self, key: AnswerKey, answer: Answer) -> None:
-        if self._weight >= self.size:
-            self._old, self._young, self._weight = self._young, {}, 0
-        self._young[key] = answer
-        self._weight += 1 + HIT_WEIGHT * len(answer[1])
+        super().__init__(size, _answer_weight)
 
 
 _ANSWERS = Answers()

@@ -39,6 +39,7 @@ from entityscreen.match.postings import Postings
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 from entityscreen.normalize import spellings
+from entityscreen.recent import Recent
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
@@ -56,6 +57,11 @@ WEAK_SHARE = 0.35
 MIN_PARTIES = 8
 # Posting lists longer than this (common words) only add weight to names found by rarer keys.
 COMMON_POSTINGS = 300
+# Query tokens whose look-ups are remembered (see Recent): a bulk file's vocabulary is small
+# (1M faker rows hold 19,000 distinct tokens but 670,000 distinct adjacent pairs).
+TOKEN_CACHE = 100_000
+# A key's names: those holding it exactly, and those holding a token like it (None: none).
+_KeyPostings = tuple[np.ndarray | None, np.ndarray | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +212,12 @@ class Index:
         self._refs: dict[int, PartyRef] = {}
         # candidates' score accumulator, one per thread (a server screens in several), reused
         self._local = threading.local()
-        self._near: dict[str, tuple[np.ndarray | None, np.ndarray | None]] = {}
-        # the same for retrievals that keep only aligning tokens, per retrieval and key role
-        self._aligning: dict[Retrieval, dict[tuple[str, int], tuple[np.ndarray | None,
-                                                                    np.ndarray | None]]] = {}
+        self._near: Recent[str, _KeyPostings] = Recent(SIMILAR_CACHE)
+        # the same for retrievals that keep only aligning tokens, per retrieval: query tokens
+        # (a bounded vocabulary, met again and again) apart from adjacent pairs and compact
+        # forms (nearly one new per name), so that these never push the tokens out
+        self._aligning: dict[Retrieval, tuple[Recent[str, _KeyPostings],
+                                              Recent[tuple[str, int], _KeyPostings]]] = {}
         # listed tokens like a token (one edit, skeleton, spellings...), remembered
         self.neighbours = Neighbours(self)
         self._idents_of: dict[int, list[str]] = {}
@@ -303,7 +311,7 @@ class Index:
 
     # -- retrieval ---------------------------------------------------------------------------
 
-    def _key_postings(self, key: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _key_postings(self, key: str) -> _KeyPostings:
         """The names holding ``key`` exactly, and those holding a token like it but not the
         key itself (a name counts a key once, at its best)."""
         cached = self._near.get(key)
@@ -311,19 +319,19 @@ class Index:
             similar = self.neighbours.similar(key)
             exact = self.postings.get(key) if key in similar else None
             fuzzy = [self.postings[s] for s in similar if s != key and s in self.postings]
-            if len(self._near) >= SIMILAR_CACHE:
-                self._near.clear()
-            cached = self._near[key] = (exact, _near(fuzzy, exact))
+            cached = (exact, _near(fuzzy, exact))
+            self._near.put(key, cached)
         return cached
 
-    def _aligning_postings(self, key: str, role: int, r: Retrieval, cache: dict[
-            tuple[str, int], tuple[np.ndarray | None, np.ndarray | None]],
-    ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _aligning_postings(self, key: str, role: int, r: Retrieval) -> _KeyPostings:
         """:meth:`_key_postings` keeping only the listed tokens the alignment can use with
         ``key`` in its ``role``: any likeness for a query token, a merge-grade likeness for
         two query tokens joined, equality for the compact form (which only scores when equal).
         """
-        got = cache.get((key, role))
+        caches = self._aligning.get(r)
+        if caches is None:
+            caches = self._aligning.setdefault(r, (Recent(TOKEN_CACHE), Recent(SIMILAR_CACHE)))
+        got = caches[0].get(key) if role == TOKEN else caches[1].get((key, role))
         if got is not None:
             return got
         postings = self.postings
@@ -341,9 +349,11 @@ class Index:
             exact = postings.get(key) if key in similar else None
             fuzzy = [postings[s] for s in similar
                      if s != key and s in postings and _aligns(key, s, role, r)]
-        if len(cache) >= SIMILAR_CACHE:
-            cache.clear()
-        got = cache[key, role] = (exact, _near(fuzzy, exact))
+        got = (exact, _near(fuzzy, exact))
+        if role == TOKEN:
+            caches[0].put(key, got)
+        else:
+            caches[1].put((key, role), got)
         return got
 
     def candidates(self, query: Analyzed, retrieval: Retrieval | int,
@@ -388,10 +398,10 @@ class Index:
                 touched.append(plist)
             acc[plist] += gain
 
-        cache = self._aligning.setdefault(r, {}) if r.aligning_only else None
+        aligning = r.aligning_only
         for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
-            exact, near = (self._key_postings(key) if cache is None
-                           else self._aligning_postings(key, role[key], r, cache))
+            exact, near = (self._aligning_postings(key, role[key], r) if aligning
+                           else self._key_postings(key))
             if exact is not None:
                 add(exact, w)
             if near is not None:

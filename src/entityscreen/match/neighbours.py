@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import skeleton
 from entityscreen.normalize import spellings
+from entityscreen.recent import Recent
 
 if TYPE_CHECKING:
     from entityscreen.match.index import Index
@@ -39,7 +40,7 @@ class Neighbours:
 
     def __init__(self, index: Index) -> None:
         self._index = index
-        self._similar: dict[str, frozenset[str]] = {}
+        self._similar: Recent[str, frozenset[str]] = Recent(SIMILAR_CACHE)
         # vocab by first letter and length
         self._by_start: dict[tuple[str, int], list[str]] | None = None
         self._word_start: dict[str, list[str]] | None = None  # vocab (2+ letters), the same
@@ -51,9 +52,8 @@ class Neighbours:
         """Listed tokens equal to ``token``, one edit away, or with the same skeleton."""
         cached = self._similar.get(token)
         if cached is None:
-            if len(self._similar) >= SIMILAR_CACHE:
-                self._similar.clear()
-            cached = self._similar[token] = frozenset(self._similar_tokens(token))
+            cached = frozenset(self._similar_tokens(token))
+            self._similar.put(token, cached)
         return cached
 
     def _similar_tokens(self, token: str) -> set[str]:
