@@ -319,6 +319,24 @@ def test_new_rows_and_a_new_threshold_are_screened_in_full(
 
 
 @pytest.mark.slow
+def test_edited_matching_tables_mean_a_full_rescreen(
+    tmp_path: Path, sdn_sets: tuple[dict[str, bytes], dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
+        store.import_source(get_source("ofac_sdn_csv"), sdn_sets[0], origin="A")
+        store.watch.put(SDN_WATCH[:2])
+    _rescreen(tmp_path)
+    assert _rescreen(tmp_path).mode == "changes"
+    # an upgrade that edits the legal forms or spellings reads names otherwise: all again
+    monkeypatch.setattr("entityscreen.rescreen.reference_digest", lambda: "edited")
+    report = _rescreen(tmp_path)
+    assert (report.mode, report.reason, report.screened) == (
+        "full", "matching tables changed (legal forms, name spellings...)", 2)
+    assert _rescreen(tmp_path).mode == "changes"
+
+
+@pytest.mark.slow
 def test_a_baseline_version_no_longer_stored_means_a_full_rescreen(
     tmp_path: Path, lists_dir: Path
 ) -> None:

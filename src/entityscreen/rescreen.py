@@ -1,7 +1,8 @@
 """Change-driven re-screening: screen the watch set against what changed since last time.
 
 The store remembers what the last rescreen screened against (each source's version, the
-algorithm, the threshold) and the matches it found per watched row. A rescreen then:
+algorithm, the matching tables' digest, the threshold) and the matches it found per watched
+row. A rescreen then:
 
 - diffs every source from that version to the active one (:mod:`entityscreen.changes`);
 - looks the names of the added and changed parties up in the index of watched names
@@ -10,7 +11,8 @@ algorithm, the threshold) and the matches it found per watched row. A rescreen t
   the lists' own weights, so a score is the one ``search`` gives;
 - clears the matches on parties no longer listed;
 - screens in full (``Screener.search``) the rows never screened, and every row when the
-  algorithm or the threshold changed, or when a version it must diff from is no longer stored.
+  algorithm, its tables (legal forms, name spellings...) or the threshold changed, or when a
+  version it must diff from is no longer stored.
 
 It reports *new* matches, *cleared* matches (the party was removed or no longer matches) and
 *changed* matches (the party's content or the score changed), and stores the new state in one
@@ -26,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from entityscreen.changes import SourceDiff, diff_versions, fingerprint
-from entityscreen.match.index import Index
+from entityscreen.match.index import Index, reference_digest
 from entityscreen.model import Hit, Party, Query
 from entityscreen.report import hit_to_dict, party_to_result
 from entityscreen.rescreen_match import candidates, score_against
@@ -108,6 +110,10 @@ def _full_reason(store: Store, state: dict[str, Any] | None, now: dict[str, int]
         return "first rescreen"
     if state["algorithm"] != algorithm:
         return f"algorithm changed ({state['algorithm']} → {algorithm})"
+    if state.get("tables") != reference_digest():
+        # legal forms, spellings, abbreviations...: the same algorithm now reads names
+        # otherwise (a state from before this was recorded cannot tell, so it counts)
+        return "matching tables changed (legal forms, name spellings...)"
     if state["threshold"] != threshold:
         return f"threshold changed ({state['threshold']} → {threshold})"
     stored = {(v.source, v.version) for v in store.versions(active_only=False)}
@@ -288,7 +294,8 @@ def rescreen(screener: Screener, *, full: bool = False,
     report.screened = len(screened)
     store.watch.save_rescreen(
         hits=run.hits, dropped=run.dropped, screened=screened,
-        state={"versions": now, "algorithm": algorithm, "threshold": settings.threshold,
+        state={"versions": now, "algorithm": algorithm, "tables": reference_digest(),
+               "threshold": settings.threshold,
                "at": datetime.now(UTC).isoformat(timespec="seconds")},
     )
     report.findings = sorted(run.findings, key=lambda f: (f.key, f.change, f.party_id))
