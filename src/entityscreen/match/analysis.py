@@ -70,7 +70,7 @@ def analyze(text: str) -> Analyzed:
     i = 0
     while i < len(toks):
         for size in range(min(_MAX_FORM, len(toks) - i), 0, -1):
-            if tuple(toks[i : i + size]) in forms:
+            if tuple(toks[i : i + size]) in forms and not _initials(toks, i, size):
                 # A legal form is only a legal form when something else names the party.
                 if len(toks) > size:
                     for j in range(i, i + size):
@@ -91,6 +91,18 @@ def analyze(text: str) -> Analyzed:
         kinds = [WORD if k in (PLACE, GENERIC) else k for k in kinds]
     compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE, GENERIC))
     return Analyzed(tuple(toks), tuple(kinds), compact)
+
+
+def _initials(toks: list[str], i: int, size: int) -> bool:
+    """Whether the legal form of single letters at ``toks[i:i+size]`` ("s a", "k k") reads as
+    initials or an acronym instead: it starts the name ("E. K. Muller"; dotted letter forms
+    follow the name) or more single letters follow it ("A.S.P. Builders"). Letters before it
+    do not count: "T.G.A. D.O.O." and "Resources I B.V." end in a legal form. The legal-form
+    table cannot say this, as it depends on where the letters stand."""
+    if any(len(t) != 1 for t in toks[i : i + size]):
+        return False
+    end = i + size
+    return i == 0 or (end < len(toks) and len(toks[end]) == 1)
 
 
 _PAREN_AKA = re.compile(
