@@ -22,6 +22,7 @@ from entityscreen.match.analysis import (
     WORD,
     Analyzed,
     analyze,
+    names_an_organisation,
     split_country,
 )
 from entityscreen.match.index import WEAK_SHARE, Index
@@ -52,7 +53,7 @@ def prepare(query: Query, analyzed: Analyzed | None = None) -> tuple[Query, Anal
         head = analyze(name)
         tail = q.tokens[len(head.tokens):]
         q = Analyzed(head.tokens + tail, head.kinds + (PLACE,) * len(tail), head.compact)
-    if query.type is None and LEGAL in q.kinds:
+    if query.type is None and names_an_organisation(q):
         query = replace(query, type=PartyType.ORGANIZATION)
     return query, q
 

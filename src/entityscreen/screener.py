@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TypeVar
 
 from entityscreen.errors import UsageError
-from entityscreen.match.analysis import LEGAL, PLACE, Analyzed, analyze, split_country
+from entityscreen.match.analysis import (
+    PLACE,
+    Analyzed,
+    analyze,
+    names_an_organisation,
+    split_country,
+)
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.matcher import QueryMatcher
 from entityscreen.match.scoring import (
@@ -269,7 +275,7 @@ class Screener:
         scored: list[_Scored] = []
         # a legal form in the name ("Andreev Limited") says the query is an organisation
         as_typed = query
-        if query.type is None and LEGAL in q.kinds:
+        if query.type is None and names_an_organisation(q):
             as_typed = replace(query, type=PartyType.ORGANIZATION)
         hinted = as_typed.type is not None or bool(
             query.country or query.birth_date or query.identifiers)

@@ -123,3 +123,24 @@ def test_leading_initials_still_find_a_person(screener) -> None:  # type: ignore
     hits = screener.search(Query("S. L. Telnykh"), limit=3)
     assert hits and hits[0].match
     assert "telnykh" in hits[0].explanation.matched_name.lower()
+
+
+@pytest.mark.parametrize("name", ["Telnykh S. L.", "TELNYKH, S.L."])
+def test_trailing_initials_that_spell_a_form_still_find_a_person(  # type: ignore[no-untyped-def]
+    screener, name: str
+) -> None:
+    # "S. L." after a surname may be a person's initials as well as a Spanish S.L.: a form of
+    # single letters does not make the untyped query a company (which the person would lose)
+    hits = screener.search(Query(name), limit=3)
+    assert hits and hits[0].match, name
+    assert "telnykh" in hits[0].explanation.matched_name.lower()
+    assert hits[0].score >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [("Rossi SRL", True), ("Andreev Limited", True), ("Megvii Technology Co., Ltd.", True),
+     ("Telnykh S. L.", False), ("Rodrigues S/A", False), ("John Smith", False)],
+)
+def test_which_legal_forms_say_organisation(name: str, organisation: bool) -> None:
+    assert analysis.names_an_organisation(analysis.analyze(name)) is organisation

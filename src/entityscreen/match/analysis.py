@@ -31,6 +31,7 @@ __all__ = [
     "Analyzed",
     "analyze",
     "name_variants",
+    "names_an_organisation",
     "skeleton",
     "split_country",
 ]
@@ -91,6 +92,13 @@ def analyze(text: str) -> Analyzed:
         kinds = [WORD if k in (PLACE, GENERIC) else k for k in kinds]
     compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE, GENERIC))
     return Analyzed(tuple(toks), tuple(kinds), compact)
+
+
+def names_an_organisation(a: Analyzed) -> bool:
+    """Whether a legal form in the name says the party is an organisation ("Andreev
+    Limited", "Rossi SRL"). Forms of single letters do not: "Telnykh S. L." may as well be a
+    person's initials as a Spanish company's S.L."""
+    return any(k == LEGAL and len(t) > 1 for t, k in zip(a.tokens, a.kinds, strict=True))
 
 
 def _initials(toks: list[str], i: int, size: int) -> bool:
