@@ -114,6 +114,18 @@ def _contained_masked(c: Analyzed, close: int, masks: tuple[int, int]) -> bool:
     return bool(word >> j & 1) and len(c.tokens[j]) >= 5
 
 
+def _by_initial(tokens: list[str], spell: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    """The ``tokens`` of two letters or more by the initials that can stand for them: their
+    first letter, and the first letters of their other spellings."""
+    out: dict[str, list[str]] = {}
+    for t in tokens:
+        if len(t) > 1:
+            others = spell.get(t)
+            for letter in {t[0], *(x[0] for x in others)} if others else (t[0],):
+                out.setdefault(letter, []).append(t)
+    return out
+
+
 class QueryMatcher:
     """:func:`align` for one query against many listed names, fast.
 
@@ -176,16 +188,19 @@ class QueryMatcher:
             for r, col in zip(*(a.tolist() for a in np.nonzero(matrix)), strict=True):
                 tok, k, _a = probes[r]
                 (found if tok else pairs).add((k, owner[col]))
-        # initials, which edit similarity cannot find
+        # initials, which edit similarity cannot find: a letter stands for the words that
+        # start with it, or one of whose other spellings does
         shorts = [t for t in fresh if len(t) == 1]
+        by_initial: dict[str, list[str]] | None = None
         for i, a in enumerate(qt):
             if len(a) == 1:
-                found.update((i, t) for t in fresh if len(t) > 1 and (
-                    t.startswith(a) or any(x.startswith(a) for x in spell.get(t, ()))))
+                if by_initial is None:
+                    by_initial = _by_initial(fresh, spell)
+                found.update((i, t) for t in by_initial.get(a, ()))
                 found.update((i, t) for t in shorts if t == a)
             elif shorts:
-                found.update((i, t) for t in shorts if a.startswith(t) or any(
-                    x.startswith(t) for x in spell.get(a, ())))
+                firsts = {a[0], *(x[0] for x in spell.get(a, ()))}
+                found.update((i, t) for t in shorts if t in firsts)
         similarity = self.algo.similarity
         single = self._single
         for i, t in sorted(found):  # a token's options in query order, as align makes them
