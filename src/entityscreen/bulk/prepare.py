@@ -10,6 +10,7 @@ the same rejects) to both.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from entityscreen.bulk.columns import Mapping
@@ -18,7 +19,7 @@ from entityscreen.errors import EntityscreenError
 from entityscreen.model import Query
 from entityscreen.query import make_query
 
-__all__ = ["MAX_FIELD", "TYPE_WORDS", "Prepared", "birth_date", "prepare"]
+__all__ = ["MAX_FIELD", "TYPE_WORDS", "Prepared", "birth_date", "prepare", "row_key", "row_name"]
 
 # Longest field read from a mapped column; longer rows are rejected, not truncated.
 MAX_FIELD = 1000
@@ -58,17 +59,32 @@ def birth_date(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _get(fields: Sequence[str], i: int | None) -> str:
+    return fields[i].strip() if i is not None and i < len(fields) else ""
+
+
+def row_key(fields: Sequence[str], m: Mapping, row: int) -> str:
+    """The key a row's results carry: its key column, else its number."""
+    return _get(fields, m.key) or str(row)
+
+
+def row_name(fields: Sequence[str], m: Mapping) -> str:
+    """The name screened: the name column, or the name columns joined with spaces."""
+    if len(m.name) == 1:
+        return _get(fields, m.name[0])
+    return " ".join(p for p in (_get(fields, i) for i in m.name) if p)
+
+
 def prepare(raw: RawRow, m: Mapping, max_field: int) -> Prepared:
     """The query of one row, or why it cannot be screened (empty name, a field longer than
     ``max_field``, an unreadable row)."""
     fields = raw.fields
 
     def get(i: int | None) -> str:
-        return fields[i].strip() if i is not None and i < len(fields) else ""
+        return _get(fields, i)
 
-    key = get(m.key) or str(raw.row)
-    name = get(m.name[0]) if len(m.name) == 1 else \
-        " ".join(p for p in (get(i) for i in m.name) if p)
+    key = row_key(fields, m, raw.row)
+    name = row_name(fields, m)
     if raw.problem:
         return Prepared(raw, key, name, None, raw.problem)
     # (nearly every row is settled at once: no field of it, used or not, is that long)

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from entityscreen.bulk.columns import Columns, resolve
-from entityscreen.bulk.pool import Dispatcher, Job, Runner, Screened
+from entityscreen.bulk.pool import Dispatcher, Job, Row, Runner, Screened
 from entityscreen.bulk.prepare import MAX_FIELD
 from entityscreen.bulk.readers import RawRow, open_table
+from entityscreen.bulk.repeats import Repeats
 from entityscreen.bulk.summary import Checkpoint, Summary
 from entityscreen.bulk.writers import (
     Outcome,
@@ -242,9 +243,13 @@ def screen_file(
         used, narrow = mapping.used, mapping.narrowed()
         every_column = used == tuple(range(len(mapping.headers)))  # then send rows as read
 
+        # rows repeating a recent row are answered here, not sent (see ``repeats``)
+        repeats = Repeats(narrow, max_field)
+
         def drain_one() -> None:
             """Write the oldest chunk's results, then commit: counts, offsets, checkpoint."""
-            raws, screened = dispatcher.next()
+            (raws, sent, plan), screened = dispatcher.next()
+            screened = repeats.join(sent, plan, screened)
             outcomes = _outcomes(screener, raws, screened, as_of=as_of, owners=owners,
                                  queries=with_query)
             results.write(outcomes)
@@ -264,13 +269,16 @@ def screen_file(
         ok = False
         try:
             for chunk in _chunks(rows, chunk_rows):
-                job = Job([(r.row, r.fields, r.problem) for r in chunk] if every_column else
-                          [(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
-                           for r in chunk for f in (r.fields,)],
-                          narrow, max_field, limit, review_threshold, with_query)
+                narrowed_rows: list[Row] = (
+                    [(r.row, r.fields, r.problem) for r in chunk] if every_column else
+                    [(r.row, [f[i] if i < len(f) else "" for i in used], r.problem)
+                     for r in chunk for f in (r.fields,)])
+                send, plan = repeats.split(narrowed_rows)
+                job = Job(send, narrow, max_field, limit, review_threshold, with_query)
                 while dispatcher.full:
                     drain_one()
-                dispatcher.submit(chunk, job, more=len(chunk) == chunk_rows)
+                dispatcher.submit((chunk, narrowed_rows, plan), job,
+                                  more=len(chunk) == chunk_rows)
             while dispatcher.pending():
                 drain_one()
             ok = True

@@ -1,0 +1,96 @@
+"""Rows that repeat an earlier row are answered where the file is read, not screened again.
+
+Customer files repeat names: one supplier on many invoice lines, common personal names (a
+million faker rows hold 640,000 distinct ones). The process that reads the file remembers the
+recent answers by what a row's screening reads (every screened column but the key), and
+sends a worker only the rows it has no answer for: a repeated row costs a dictionary look-up
+here instead of a trip to a worker, and a row repeated in another worker's chunk is not
+screened twice. Screening is deterministic, so an answer reused is the answer the row would
+get: the output is the same with or without this.
+
+    repeats = Repeats(mapping, max_field)
+    send, plan = repeats.split(rows)      # before sending a chunk
+    screened = repeats.join(rows, plan, results_for_send)   # when its results are back
+
+Only rows read without a problem and with no field over ``max_field`` are reused (a long
+key field rejects the row whatever its other fields hold).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from entityscreen.bulk.columns import Mapping
+from entityscreen.bulk.pool import HIT_WEIGHT, QUERY_CACHE, Row, Screened
+from entityscreen.bulk.prepare import row_key, row_name
+from entityscreen.model import Hit
+from entityscreen.recent import Recent
+
+__all__ = ["Plan", "Repeats"]
+
+# What a row's screening gives, its key and name aside: the problem, the best score, the
+# hits kept, the query (when asked for).
+_Answer = tuple[str | None, float | None, list[Hit], dict[str, Any] | None]
+# Per row of a chunk, where its result comes from:
+_SENT, _KNOWN, _SAME = 0, 1, 2
+# (_SENT, key, index in the results), (_KNOWN, None, answer), (_SAME, None, earlier row)
+Plan = list[tuple[int, Any, Any]]
+
+
+def _weight(answer: _Answer) -> int:
+    return 1 + HIT_WEIGHT * len(answer[2])
+
+
+class Repeats:
+    """Recent answers by a row's screened columns, for one run (one mapping)."""
+
+    def __init__(self, mapping: Mapping, max_field: int, size: int = QUERY_CACHE) -> None:
+        self._mapping = mapping  # over the columns sent (``Mapping.narrowed``)
+        self._max_field = max_field
+        self._answers: Recent[tuple[str, ...], _Answer] = Recent(size, _weight)
+        self.reused = 0  # rows answered here so far
+
+    def _key(self, fields: Sequence[str]) -> tuple[str, ...] | None:
+        if fields and max(map(len, fields)) > self._max_field:
+            return None
+        k = self._mapping.key
+        return tuple(fields) if k is None else tuple(f for i, f in enumerate(fields) if i != k)
+
+    def split(self, rows: list[Row]) -> tuple[list[Row], Plan]:
+        """The rows of a chunk to screen, and where each row's result will come from."""
+        send: list[Row] = []
+        plan: Plan = []
+        first: dict[tuple[str, ...], int] = {}  # key -> its first row in this chunk
+        for at, row in enumerate(rows):
+            key = self._key(row[1]) if row[2] is None else None
+            if key is not None:
+                known = self._answers.get(key)
+                if known is not None:
+                    plan.append((_KNOWN, None, known))
+                    continue
+                earlier = first.get(key)
+                if earlier is not None:
+                    plan.append((_SAME, None, earlier))
+                    continue
+                first[key] = at
+            plan.append((_SENT, key, len(send)))
+            send.append(row)
+        return send, plan
+
+    def join(self, rows: list[Row], plan: Plan, screened: list[Screened]) -> list[Screened]:
+        """The chunk's results in row order, from the results of the rows sent."""
+        out: list[Screened] = []
+        m = self._mapping
+        for row, (how, key, ref) in zip(rows, plan, strict=True):
+            if how == _SENT:
+                got = screened[ref]
+                if key is not None:
+                    self._answers.put(key, got[2:])
+                out.append(got)
+                continue
+            answer = ref if how == _KNOWN else out[ref][2:]
+            number, fields = row[0], row[1]
+            out.append((row_key(fields, m, number), row_name(fields, m), *answer))
+            self.reused += 1
+        return out
