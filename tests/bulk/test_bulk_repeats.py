@@ -36,6 +36,21 @@ def test_a_repeated_row_is_sent_once_and_keeps_its_own_key() -> None:
     assert send == [] and repeats.join(later, plan, [])[0][:4] == ("C5", "Chen Quanguo", None, 1.0)
 
 
+def test_a_repeat_of_a_row_still_being_screened_waits_for_its_answer() -> None:
+    repeats = Repeats(MAPPING, max_field=100)
+    first = [(1, ["C1", "Dahua", "company", ""], None), (2, ["C2", "Dahua", "company", ""], None)]
+    second = [(3, ["C3", "Dahua", "company", ""], None), (4, ["C4", "Acme", "company", ""], None)]
+    send1, plan1 = repeats.split(first)
+    send2, plan2 = repeats.split(second)  # split before the first chunk's answers are back
+    assert [r[0] for r in send1] == [1] and [r[0] for r in send2] == [4]
+    one = repeats.join(first, plan1, [("C1", "Dahua", None, 0.95, [], None)])
+    two = repeats.join(second, plan2, [("C4", "Acme", None, 0.2, [], None)])
+    assert [o[:4] for o in one + two] == [
+        ("C1", "Dahua", None, 0.95), ("C2", "Dahua", None, 0.95),
+        ("C3", "Dahua", None, 0.95), ("C4", "Acme", None, 0.2)]
+    assert repeats.reused == 2 and not repeats._pending  # nothing left waiting
+
+
 def test_rows_with_an_over_long_field_are_always_screened() -> None:
     repeats = Repeats(MAPPING, max_field=10)
     rows = [(1, ["C1" * 20, "Acme", "", ""], None), (2, ["C1" * 20, "Acme", "", ""], None)]

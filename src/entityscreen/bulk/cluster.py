@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entityscreen.bulk.pool import Answers, Job, Screened, screen_chunk
+from entityscreen.bulk.pool import Job, Screened, screen_chunk
 from entityscreen.errors import EntityscreenError, UsageError
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.screener import Screener, index_cache_path
@@ -58,7 +58,7 @@ class _Spec:
 # -- the worker side: one index per process, kept between chunks and runs ----------------------
 
 _LOCK = threading.Lock()  # a worker's threads must not load the same index twice
-_LOADED: dict[tuple[str, Settings], tuple[Screener, Answers]] = {}
+_LOADED: dict[tuple[str, Settings], Screener] = {}
 
 
 def _load(spec: _Spec, source: str | bytes) -> Index:
@@ -85,25 +85,23 @@ def _load(spec: _Spec, source: str | bytes) -> Index:
     return index
 
 
-def _searcher(spec: _Spec, source: str | bytes
-              ) -> tuple[Screener, Answers]:
+def _searcher(spec: _Spec, source: str | bytes) -> Screener:
     with _LOCK:
         got = _LOADED.get((spec.key, spec.settings))
         if got is None:
-            index = next((s.index for (k, _), (s, _) in _LOADED.items() if k == spec.key), None)
+            index = next((s.index for (k, _), s in _LOADED.items() if k == spec.key), None)
             if index is None:
                 index = _load(spec, source)
             for old in [k for k in _LOADED if k[0] != spec.key]:
                 del _LOADED[old]  # an older list version's index: never asked for again
             # search reads only the index and the settings: no database on a worker
             screener = Screener(spec.settings, Store.open(Path(":memory:")), index)
-            got = _LOADED[(spec.key, spec.settings)] = (screener, Answers())
+            got = _LOADED[(spec.key, spec.settings)] = screener
         return got
 
 
 def _screen_remote(spec: _Spec, source: str | bytes, job: Job) -> list[Screened]:
-    screener, answers = _searcher(spec, source)
-    return screen_chunk(screener, job, answers)
+    return screen_chunk(_searcher(spec, source), job)
 
 
 def _can_read(path: str, size: int) -> bool:
@@ -160,7 +158,7 @@ class DaskRunner:
         self._spec = _Spec(path.name, INDEX_FORMAT, reference_digest(), screener.settings)
         # this process may host workers itself (a LocalCluster without processes)
         self._seeded = (path.name, screener.settings)
-        _LOADED.setdefault(self._seeded, (screener, Answers()))
+        _LOADED.setdefault(self._seeded, screener)
         if ship_index is None:
             size = path.stat().st_size
             ship_index = not all(client.run(_can_read, str(path), size).values())

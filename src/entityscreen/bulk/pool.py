@@ -23,11 +23,10 @@ from entityscreen.bulk.prepare import prepare
 from entityscreen.bulk.table import RawRow
 from entityscreen.errors import EntityscreenError
 from entityscreen.model import Hit, Query
-from entityscreen.recent import Recent
 from entityscreen.report import query_to_dict
 from entityscreen.screener import Screener, screening_worker_gc
 
-__all__ = ["Answer", "Answers", "Dispatcher", "Job", "Runner", "Screened", "screen_chunk"]
+__all__ = ["Answer", "Dispatcher", "Job", "Row", "Runner", "Screened", "screen_chunk"]
 
 # Chunks in flight per worker: keeps workers busy while bounding memory.
 INFLIGHT_PER_WORKER = 2
@@ -60,33 +59,6 @@ class Job:
     with_query: bool = False
 
 
-# Answers to recent queries, per process: customer books repeat names (one supplier on many
-# invoice lines, common personal names). A search is deterministic, so reusing an answer
-# never changes a result. Two generations of this much weight: an answer weighs 1 (~300
-# bytes), and each hit it keeps HIT_WEIGHT more (~1 KB with its explanation), so a file of
-# matching names holds fewer answers, not more memory (~60 MB a generation at most).
-QUERY_CACHE = 200_000
-HIT_WEIGHT = 3
-AnswerKey = tuple[Query, int, float]
-
-
-def _answer_weight(answer: Answer) -> int:
-    return 1 + HIT_WEIGHT * len(answer[1])
-
-
-class Answers(Recent[AnswerKey, Answer]):
-    """Recent answers, in two generations (:class:`~entityscreen.recent.Recent`): the
-    answers used lately survive, and memory stays bounded."""
-
-    __slots__ = ()
-
-    def __init__(self, size: int = QUERY_CACHE) -> None:
-        super().__init__(size, _answer_weight)
-
-
-_ANSWERS = Answers()
-
-
 def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answer:
     try:
         best, hits = screener.screen(q, limit=limit, floor=floor)
@@ -95,9 +67,9 @@ def _screen_one(screener: Screener, q: Query, limit: int, floor: float) -> Answe
     return (best, hits, None)
 
 
-def screen_chunk(screener: Screener, job: Job, answers: Answers) -> list[Screened]:
-    """Prepare and screen one chunk's rows; ``answers`` caches this screener's recent
-    answers."""
+def screen_chunk(screener: Screener, job: Job) -> list[Screened]:
+    """Prepare and screen one chunk's rows (the reading process answers repeated rows:
+    ``repeats``)."""
     limit, floor, mapping, max_field = job.limit, job.floor, job.mapping, job.max_field
     out: list[Screened] = []
     for number, fields, problem in job.rows:
@@ -106,12 +78,7 @@ def screen_chunk(screener: Screener, job: Job, answers: Answers) -> list[Screene
         if q is None:
             out.append((p.key, p.name, p.problem, None, [], None))
             continue
-        key = (q, limit, floor)
-        got = answers.get(key)
-        if got is None:
-            got = _screen_one(screener, q, limit, floor)
-            answers.put(key, got)
-        best, hits, error = got
+        best, hits, error = _screen_one(screener, q, limit, floor)
         out.append((p.key, p.name, error, best, hits,
                     query_to_dict(q) if job.with_query else None))
     return out
@@ -119,7 +86,7 @@ def screen_chunk(screener: Screener, job: Job, answers: Answers) -> list[Screene
 
 def _screen_chunk(job: Job) -> list[Screened]:
     assert _SCREENER is not None
-    return screen_chunk(_SCREENER, job, _ANSWERS)
+    return screen_chunk(_SCREENER, job)
 
 
 def _init_worker() -> None:
@@ -159,7 +126,6 @@ class Dispatcher:
     def __init__(self, screener: Screener, workers: int) -> None:
         global _SCREENER
         _SCREENER = screener
-        _ANSWERS.clear()  # another run's answers may come from other settings
         self._screener = screener
         fork = "fork" in multiprocessing.get_all_start_methods()
         # without fork, each worker would load the index again: not worth it
@@ -206,4 +172,3 @@ class Dispatcher:
             self._pool.join()
             gc.unfreeze()
         _SCREENER = None
-        _ANSWERS.clear()

@@ -22,19 +22,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from entityscreen.bulk.columns import Mapping
-from entityscreen.bulk.pool import HIT_WEIGHT, QUERY_CACHE, Row, Screened
+from entityscreen.bulk.pool import Row, Screened
 from entityscreen.bulk.prepare import row_key, row_name
 from entityscreen.model import Hit
 from entityscreen.recent import Recent
 
 __all__ = ["Plan", "Repeats"]
 
+# Recent answers kept: two generations of this much weight. An answer weighs 1 (~300 bytes),
+# and each hit it keeps HIT_WEIGHT more (~1 KB with its explanation), so a file of matching
+# names holds fewer answers, not more memory (~60 MB a generation at most).
+QUERY_CACHE = 200_000
+HIT_WEIGHT = 3
 # What a row's screening gives, its key and name aside: the problem, the best score, the
 # hits kept, the query (when asked for).
 _Answer = tuple[str | None, float | None, list[Hit], dict[str, Any] | None]
-# Per row of a chunk, where its result comes from:
-_SENT, _KNOWN, _SAME = 0, 1, 2
-# (_SENT, key, index in the results), (_KNOWN, None, answer), (_SAME, None, earlier row)
+# Per row of a chunk, where its result comes from: screened (sent), answered already
+# (known), or the answer of an earlier row still being screened (later).
+_SENT, _KNOWN, _LATER = 0, 1, 2
+# (_SENT, key, index in the results), (_KNOWN, None, answer), (_LATER, key, None)
 Plan = list[tuple[int, Any, Any]]
 
 
@@ -43,12 +49,16 @@ def _weight(answer: _Answer) -> int:
 
 
 class Repeats:
-    """Recent answers by a row's screened columns, for one run (one mapping)."""
+    """Recent answers by a row's screened columns, for one run (one mapping). Chunks are
+    joined in the order they were split."""
 
     def __init__(self, mapping: Mapping, max_field: int, size: int = QUERY_CACHE) -> None:
         self._mapping = mapping  # over the columns sent (``Mapping.narrowed``)
         self._max_field = max_field
         self._answers: Recent[tuple[str, ...], _Answer] = Recent(size, _weight)
+        # rows sent and not yet joined, by key: [answer once joined, rows still waiting on it
+        # (the one sent included)]
+        self._pending: dict[tuple[str, ...], list[Any]] = {}
         self.reused = 0  # rows answered here so far
 
     def _key(self, fields: Sequence[str]) -> tuple[str, ...] | None:
@@ -61,19 +71,20 @@ class Repeats:
         """The rows of a chunk to screen, and where each row's result will come from."""
         send: list[Row] = []
         plan: Plan = []
-        first: dict[tuple[str, ...], int] = {}  # key -> its first row in this chunk
-        for at, row in enumerate(rows):
+        pending = self._pending
+        for row in rows:
             key = self._key(row[1]) if row[2] is None else None
             if key is not None:
                 known = self._answers.get(key)
                 if known is not None:
                     plan.append((_KNOWN, None, known))
                     continue
-                earlier = first.get(key)
-                if earlier is not None:
-                    plan.append((_SAME, None, earlier))
+                waiting = pending.get(key)
+                if waiting is not None:  # sent in this chunk or an earlier one
+                    waiting[1] += 1
+                    plan.append((_LATER, key, None))
                     continue
-                first[key] = at
+                pending[key] = [None, 1]
             plan.append((_SENT, key, len(send)))
             send.append(row)
         return send, plan
@@ -81,16 +92,29 @@ class Repeats:
     def join(self, rows: list[Row], plan: Plan, screened: list[Screened]) -> list[Screened]:
         """The chunk's results in row order, from the results of the rows sent."""
         out: list[Screened] = []
-        m = self._mapping
+        m, pending = self._mapping, self._pending
         for row, (how, key, ref) in zip(rows, plan, strict=True):
             if how == _SENT:
                 got = screened[ref]
+                out.append(got)
                 if key is not None:
                     self._answers.put(key, got[2:])
-                out.append(got)
+                    self._settle(key, got[2:])
                 continue
-            answer = ref if how == _KNOWN else out[ref][2:]
+            if how == _KNOWN:
+                answer = ref
+            else:
+                answer = pending[key][0]  # its row was sent earlier, so joined already
+                self._settle(key, answer)
             number, fields = row[0], row[1]
             out.append((row_key(fields, m, number), row_name(fields, m), *answer))
             self.reused += 1
         return out
+
+    def _settle(self, key: tuple[str, ...], answer: _Answer) -> None:
+        """One row waiting on ``key`` has its answer."""
+        waiting = self._pending[key]
+        waiting[0] = answer
+        waiting[1] -= 1
+        if not waiting[1]:
+            del self._pending[key]
