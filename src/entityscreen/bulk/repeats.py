@@ -19,6 +19,7 @@ key field rejects the row whatever its other fields hold).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from entityscreen.bulk.columns import Mapping
@@ -60,12 +61,20 @@ class Repeats:
         # (the one sent included)]
         self._pending: dict[tuple[str, ...], list[Any]] = {}
         self.reused = 0  # rows answered here so far
+        # the fields but the key, as a tuple, in one call (rows as wide as the mapping)
+        self._width = len(mapping.headers)
+        others = [i for i in range(self._width) if i != mapping.key]
+        self._others = itemgetter(*others) if len(others) > 1 else None
 
     def _key(self, fields: Sequence[str]) -> tuple[str, ...] | None:
         if fields and max(map(len, fields)) > self._max_field:
             return None
         k = self._mapping.key
-        return tuple(fields) if k is None else tuple(f for i, f in enumerate(fields) if i != k)
+        if k is None:
+            return tuple(fields)
+        if len(fields) == self._width and self._others is not None:
+            return self._others(fields)
+        return tuple(f for i, f in enumerate(fields) if i != k)
 
     def split(self, rows: list[Row]) -> tuple[list[Row], Plan]:
         """The rows of a chunk to screen, and where each row's result will come from."""
