@@ -408,7 +408,8 @@ class Index:
                 add(near, w * 0.8)
         if not touched:
             return []
-        ids = np.unique(np.concatenate(touched))  # the names found
+        # the names found (one list alone is sorted and without repeats already)
+        ids = touched[0] if len(touched) == 1 else np.unique(np.concatenate(touched))
         if r.initials:
             for key, w in keys.items():
                 if len(key) == 1 and role[key] == TOKEN:

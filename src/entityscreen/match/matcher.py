@@ -157,10 +157,7 @@ class QueryMatcher:
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
-        tokens: set[str] = set()
-        for c in names:
-            tokens.update(c.tokens)
-            tokens.update(c.pairs)
+        tokens = set().union(*[c.tokens for c in names], *[c.pairs for c in names])
         fresh = list(tokens.difference(self._seen))
         if not fresh:
             return
