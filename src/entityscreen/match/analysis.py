@@ -201,6 +201,8 @@ def split_country(name: str) -> tuple[str, str | None]:
     """A country written after a query name, as screeners often do ("Agnes NANDUTU (Uganda)",
     "X Ltd, United States"), is a country hint, not part of the name: returns the name
     without it and the ISO code, or the name unchanged and None."""
+    if "(" not in name and "," not in name:
+        return name, None  # most names: neither pattern can match
     from entityscreen.sources.common import country_code
 
     for pattern in (_TAIL_PAREN, _TAIL_COMMA):
