@@ -80,11 +80,11 @@ class Repeats:
         """The rows of a chunk to screen, and where each row's result will come from."""
         send: list[Row] = []
         plan: Plan = []
-        pending = self._pending
+        pending, key_of, recall = self._pending, self._key, self._answers.get
         for row in rows:
-            key = self._key(row[1]) if row[2] is None else None
+            key = key_of(row[1]) if row[2] is None else None
             if key is not None:
-                known = self._answers.get(key)
+                known = recall(key)
                 if known is not None:
                     plan.append((_KNOWN, None, known))
                     continue
@@ -101,20 +101,21 @@ class Repeats:
     def join(self, rows: list[Row], plan: Plan, screened: list[Screened]) -> list[Screened]:
         """The chunk's results in row order, from the results of the rows sent."""
         out: list[Screened] = []
-        m, pending = self._mapping, self._pending
+        m, pending, keep, settle = self._mapping, self._pending, self._answers.put, self._settle
         for row, (how, key, ref) in zip(rows, plan, strict=True):
             if how == _SENT:
                 got = screened[ref]
                 out.append(got)
                 if key is not None:
-                    self._answers.put(key, got[2:])
-                    self._settle(key, got[2:])
+                    answer = got[2:]
+                    keep(key, answer)
+                    settle(key, answer)
                 continue
             if how == _KNOWN:
                 answer = ref
             else:
                 answer = pending[key][0]  # its row was sent earlier, so joined already
-                self._settle(key, answer)
+                settle(key, answer)
             number, fields = row[0], row[1]
             out.append((row_key(fields, m, number), row_name(fields, m), *answer))
             self.reused += 1
