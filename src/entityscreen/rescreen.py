@@ -102,7 +102,7 @@ def party_key(party: Party) -> str:
 
 
 def _full_reason(store: Store, state: dict[str, Any] | None, now: dict[str, int],
-                 algorithm: str, threshold: float, full: bool) -> str | None:
+                 algorithm: str, tables: str, threshold: float, full: bool) -> str | None:
     """Why every row must be screened against everything (None: only what changed)."""
     if full:
         return "asked for"
@@ -110,7 +110,7 @@ def _full_reason(store: Store, state: dict[str, Any] | None, now: dict[str, int]
         return "first rescreen"
     if state["algorithm"] != algorithm:
         return f"algorithm changed ({state['algorithm']} → {algorithm})"
-    if state.get("tables") != reference_digest():
+    if state.get("tables") != tables:
         # legal forms, spellings, abbreviations...: the same algorithm now reads names
         # otherwise (a state from before this was recorded cannot tell, so it counts)
         return "matching tables changed (legal forms, name spellings...)"
@@ -269,7 +269,8 @@ def rescreen(screener: Screener, *, full: bool = False,
     algorithm = screener.algorithm.name
     now = {v.source: v.version for v in screener.versions}
     state = store.watch.rescreen_state()
-    why = _full_reason(store, state, now, algorithm, settings.threshold, full)
+    tables = reference_digest()  # the matching tables this screener reads names with
+    why = _full_reason(store, state, now, algorithm, tables, settings.threshold, full)
     rows, done = store.watch.count()
     run = _Run(screener, store.watch.results())
     report = RescreenReport("full" if why else "changes", why or "", rows, 0, 0)
@@ -294,7 +295,7 @@ def rescreen(screener: Screener, *, full: bool = False,
     report.screened = len(screened)
     store.watch.save_rescreen(
         hits=run.hits, dropped=run.dropped, screened=screened,
-        state={"versions": now, "algorithm": algorithm, "tables": reference_digest(),
+        state={"versions": now, "algorithm": algorithm, "tables": tables,
                "threshold": settings.threshold,
                "at": datetime.now(UTC).isoformat(timespec="seconds")},
     )

@@ -18,7 +18,7 @@ key field rejects the row whatever its other fields hold).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -64,16 +64,16 @@ class Repeats:
         # the fields but the key, as a tuple, in one call (rows as wide as the mapping)
         self._width = len(mapping.headers)
         others = [i for i in range(self._width) if i != mapping.key]
-        self._others = itemgetter(*others) if len(others) > 1 else None
+        self._others: Callable[[Sequence[str]], tuple[str, ...]] = (
+            itemgetter(*others) if len(others) > 1 else
+            lambda fields: tuple(fields[i] for i in others))
 
     def _key(self, fields: Sequence[str]) -> tuple[str, ...] | None:
         if fields and max(map(len, fields)) > self._max_field:
             return None
-        k = self._mapping.key
-        if k is None:
-            return tuple(fields)
-        if len(fields) == self._width and self._others is not None:
+        if len(fields) == self._width:
             return self._others(fields)
+        k = self._mapping.key  # a short row as read (every column sent)
         return tuple(f for i, f in enumerate(fields) if i != k)
 
     def split(self, rows: list[Row]) -> tuple[list[Row], Plan]:
