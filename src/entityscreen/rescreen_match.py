@@ -27,6 +27,7 @@ from entityscreen.match.analysis import (
 )
 from entityscreen.match.index import WEAK_SHARE, Index
 from entityscreen.match.matcher import QueryMatcher
+from entityscreen.match.postings import union
 from entityscreen.match.scoring import Algorithm, evidence, explain, weights
 from entityscreen.model import Explanation, Hit, PartyType, Query
 from entityscreen.normalize import describe_folding
@@ -130,7 +131,7 @@ def sharing(watched: Index, listed: Analyzed, lw: tuple[float, ...],
         exact = watched.postings.get(key) if key in similar else None
         near = [watched.postings[t] for t in similar if t != key and t in watched.postings]
         if near:
-            ids = np.unique(np.concatenate(near))
+            ids = union(near)
             if exact is not None:  # a name counts a key once, at its best
                 ids = np.setdiff1d(ids, exact, assume_unique=True)
             acc[ids] += NEAR_GAIN * w
@@ -140,7 +141,7 @@ def sharing(watched: Index, listed: Analyzed, lw: tuple[float, ...],
             touched.append(exact)
     if not touched:
         return np.zeros(0, dtype=np.int64)
-    ids = np.unique(np.concatenate(touched))
+    ids = union(touched)
     return ids[acc[ids] >= WEAK_SHARE * sum(lw)]
 
 

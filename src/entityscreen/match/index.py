@@ -35,7 +35,7 @@ from entityscreen.match.analysis import (
 )
 from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.neighbours import MIN_FUZZY_LEN, SIMILAR_CACHE, Neighbours, deletes
-from entityscreen.match.postings import Postings
+from entityscreen.match.postings import Postings, union
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 from entityscreen.normalize import spellings
@@ -157,7 +157,7 @@ def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | Non
     """The names in any of the ``fuzzy`` posting lists and not in ``exact`` (None: none)."""
     if not fuzzy:
         return None
-    near = np.unique(np.concatenate(fuzzy)) if len(fuzzy) > 1 else fuzzy[0]
+    near = union(fuzzy) if len(fuzzy) > 1 else fuzzy[0]
     if exact is not None:
         near = _without(near, exact)
     return near if len(near) else None
@@ -409,7 +409,7 @@ class Index:
         if not touched:
             return []
         # the names found (one list alone is sorted and without repeats already)
-        ids = touched[0] if len(touched) == 1 else np.unique(np.concatenate(touched))
+        ids = touched[0] if len(touched) == 1 else union(touched)
         if r.initials:
             for key, w in keys.items():
                 if len(key) == 1 and role[key] == TOKEN:

