@@ -50,10 +50,14 @@ class Analyzed:
     compact: str  # all word tokens joined without spaces (catches any split/merge)
     # each two adjacent tokens merged ("cloud walk" -> "cloudwalk"), made once per name
     pairs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    # the tokens, then the pairs: what a comparison with another name looks up
+    keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         toks = self.tokens
-        object.__setattr__(self, "pairs", tuple(a + b for a, b in pairwise(toks)))
+        pairs = tuple(a + b for a, b in pairwise(toks))
+        object.__setattr__(self, "pairs", pairs)
+        object.__setattr__(self, "keys", toks + pairs)
 
 
 @lru_cache(maxsize=65536)

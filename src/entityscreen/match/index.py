@@ -148,7 +148,7 @@ def _without(ids: np.ndarray, drop: np.ndarray) -> np.ndarray:
     without its sorting)."""
     if not len(drop):
         return ids
-    at = np.searchsorted(drop, ids)
+    at = drop.searchsorted(ids)
     at[at == len(drop)] = 0
     return ids[drop[at] != ids]
 
@@ -175,7 +175,7 @@ def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """Which of ``ids`` are in the sorted ``sorted_ids`` (a boolean mask)."""
     if not len(sorted_ids):
         return np.zeros(len(ids), dtype=bool)
-    at = np.searchsorted(sorted_ids, ids)
+    at = sorted_ids.searchsorted(ids)
     at[at == len(sorted_ids)] = 0
     return sorted_ids[at] == ids
 
@@ -424,7 +424,7 @@ class Index:
         # ``limit`` counts parties, not names: a party's aliases must not crowd out others
         pool = limit * 4
         if len(ids) > pool:
-            keep = np.argpartition(-scores, pool)[:pool]
+            keep = (-scores).argpartition(pool)[:pool]
             ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))
         # A name sharing little of the query's rare material cannot score high: once enough

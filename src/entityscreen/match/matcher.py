@@ -9,6 +9,7 @@ picks); a Hypothesis property test in ``tests/match/test_scoring.py`` holds it t
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 
 import numpy as np
@@ -26,6 +27,8 @@ __all__ = ["QueryMatcher"]
 
 MaskedOption = tuple[float, float, str, tuple[int, ...], tuple[int, ...], int, int]
 _SINGLES: list[tuple[int]] = []  # (j,) for every position, made once
+# The tokens of one character (tokens are made of [0-9a-z]: ``normalize.tokens``).
+_ONE_CHARACTER = frozenset(string.ascii_lowercase + string.digits)
 
 
 def _singles(j: int) -> list[tuple[int]]:
@@ -157,11 +160,13 @@ class QueryMatcher:
 
     def prepare(self, names: list[Analyzed]) -> None:
         """Compare the query with every distinct token of ``names`` in bulk."""
-        tokens = set().union(*[c.tokens for c in names], *[c.pairs for c in names])
-        fresh = list(tokens.difference(self._seen))
-        if not fresh:
+        tokens = set().union(*[c.keys for c in names])
+        if self._seen:
+            tokens -= self._seen
+        if not tokens:
             return
-        self._seen.update(fresh)
+        self._seen |= tokens
+        fresh = list(tokens)
         qt = self.q.tokens
         spell = self._spellings
         # (query token, listed token) and (query pair, listed token) worth judging
@@ -174,7 +179,7 @@ class QueryMatcher:
         columns = owner = fresh
         if spell:
             probes += [(tok, k, x) for tok, k, a in probes for x in spell.get(a, ())]
-            extra = [(x, t) for t in fresh if t in spell for x in spell[t]]
+            extra = [(x, t) for t in spell.keys() & tokens for x in spell[t]]
             if extra:
                 columns = fresh + [x for x, _t in extra]
                 owner = fresh + [t for _x, t in extra]
@@ -182,12 +187,12 @@ class QueryMatcher:
             matrix = process.cdist([a for _tok, _k, a in probes], columns,
                                    scorer=OSA.normalized_similarity, score_cutoff=self.FILTER,
                                    dtype=np.float32)
-            for r, col in zip(*(a.tolist() for a in np.nonzero(matrix)), strict=True):
+            for r, col in zip(*(a.tolist() for a in matrix.nonzero()), strict=True):
                 tok, k, _a = probes[r]
                 (found if tok else pairs).add((k, owner[col]))
         # initials, which edit similarity cannot find: a letter stands for the words that
         # start with it, or one of whose other spellings does
-        shorts = [t for t in fresh if len(t) == 1]
+        shorts = list(tokens & _ONE_CHARACTER)
         by_initial: dict[str, list[str]] | None = None
         for i, a in enumerate(qt):
             if len(a) == 1:
@@ -216,7 +221,7 @@ class QueryMatcher:
     ) -> tuple[float, list[Pick]]:
         """:func:`align` of the query with ``c``, one of the names given to :meth:`prepare`
         (any other name is prepared first)."""
-        if not (self._seen.issuperset(c.tokens) and self._seen.issuperset(c.pairs)):
+        if not self._seen.issuperset(c.keys):
             self.prepare([c])
         return self.align_prepared(c, cw, person=person)
 
