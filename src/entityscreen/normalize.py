@@ -89,8 +89,10 @@ def fold_homoglyphs(text: str) -> str:
     has a Latin look-alike and the whole name is mostly Latin. Words genuinely in another script
     (``Сова``) are left to :func:`romanize`.
     """
+    if text.isascii():  # the look-alikes are all outside ASCII: the common case
+        return text
     table = _homoglyphs()
-    if table.keys().isdisjoint(text):  # no look-alike at all: the common case
+    if table.keys().isdisjoint(text):  # no look-alike at all
         return text
     letters = [ch for ch in text if ch.isalpha()]
     name_latin = sum(1 for ch in letters if _is_latin(ch)) * 2 > len(letters)
@@ -173,7 +175,7 @@ def romanize(text: str) -> str:
     """Latin-script rendering of a name in any script (pinyin for Han, anyascii otherwise)."""
     if text.isascii():
         return text
-    if any(_is_han(ch) for ch in text):
+    if _HAN_RUN.search(text):
         import zhconv
 
         text = zhconv.convert(text, "zh-cn")
@@ -192,8 +194,9 @@ def tokens(text: str) -> list[str]:
     """Lower-case ASCII word tokens of an already romanised text."""
     t = text.casefold().replace("&", " and ")
     t = _APOS.sub("", t)
-    t = _INITIALS.sub(r"\1 ", t)
-    t = _DOTS.sub("", t)
+    if "." in t:
+        t = _INITIALS.sub(r"\1 ", t)
+        t = _DOTS.sub("", t)
     return [tok for tok in _NONWORD.split(t) if tok]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from entityscreen.normalize import (
@@ -69,12 +69,13 @@ def analyze(text: str) -> Analyzed:
     ][:MAX_TOKENS]
     kinds = [WORD] * len(toks)
     forms = legal_forms()
+    starts = _form_starts()
     stops = stopwords()
     geo = places()
     generic = generic_words()
     i = 0
     while i < len(toks):
-        for size in range(min(_MAX_FORM, len(toks) - i), 0, -1):
+        for size in range(min(_MAX_FORM, len(toks) - i) if toks[i] in starts else 0, 0, -1):
             if tuple(toks[i : i + size]) in forms and not _initials(toks, i, size):
                 # A legal form is only a legal form when something else names the party.
                 if len(toks) > size:
@@ -96,6 +97,12 @@ def analyze(text: str) -> Analyzed:
         kinds = [WORD if k in (PLACE, GENERIC) else k for k in kinds]
     compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in (WORD, PLACE, GENERIC))
     return Analyzed(tuple(toks), tuple(kinds), compact)
+
+
+@cache
+def _form_starts() -> frozenset[str]:
+    """The first tokens of the legal forms: a token not among them starts none."""
+    return frozenset(form[0] for form in legal_forms())
 
 
 def names_an_organisation(a: Analyzed) -> bool:
