@@ -45,6 +45,7 @@ from entityscreen.model import (
     SourceVersion,
 )
 from entityscreen.normalize import describe_folding
+from entityscreen.recent import Recent
 from entityscreen.settings import Settings
 from entityscreen.store import Store
 
@@ -54,6 +55,9 @@ T = TypeVar("T")
 
 # Parties kept decoded in memory for repeated hits (a bulk file hits the same few often).
 PARTY_CACHE = 4096
+# Evidence weighed recently, by party and hints (a bulk file's rows share a few types and
+# countries, and common names meet the same listed parties again and again).
+EVIDENCE_CACHE = 20_000
 # Names in Han, Cyrillic and Arabic script: one search of it loads every lazy table.
 WARM_QUERY = "旷视科技 Мегвий ميغفي Megvii"
 
@@ -116,6 +120,8 @@ class Screener:
         self._parties: dict[str, Party] = {}
         self._derived: dict[tuple[str, object], object] = {}
         self._freshness: tuple[date, list[Freshness]] | None = None
+        self._evidence: Recent[tuple[int, tuple[object, ...]], tuple[Evidence, ...]] = Recent(
+            EVIDENCE_CACHE)
 
     @classmethod
     def open(
@@ -287,13 +293,19 @@ class Screener:
         most = most_evidence_adds(as_typed, algo) if hinted else 0.0
         lowest: list[float] = []  # the ``limit`` best scores so far, as a heap
         top = -1.0
+        # evidence depends on the party and these hints only (the algorithm is the screener's)
+        hints = (as_typed.type, as_typed.country, as_typed.birth_date, as_typed.identifiers)
+        weighed, remember = self._evidence.get, self._evidence.put
         for pidx, (name_score, nid, picks) in ranked:
             if len(lowest) == limit and name_score + most < lowest[0] - 1e-4:
                 break  # (rounding to 4 places cannot lift it to a tie: 1e-4 apart)
             if floor is not None and name_score + most < min(floor, top) - 1e-4:
                 break
             if hinted:
-                ev = evidence(as_typed, index.party(pidx), algo)
+                ev = weighed((pidx, hints))
+                if ev is None:
+                    ev = evidence(as_typed, index.party(pidx), algo)
+                    remember((pidx, hints), ev)
                 gain = 0.0
                 for e in ev:
                     gain += e.effect
