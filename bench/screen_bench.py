@@ -69,6 +69,24 @@ def make_input(path: Path, rows: int, seed: int = 7) -> None:
             w.writerow([f"C{i:07d}", name, kind, f.current_country_code()])
 
 
+def host_speed(seconds: float = 1.0) -> float:
+    """Rounds per CPU-second of a fixed pure-Python workload (dictionary, string and sort
+    operations, as screening does): the machine's speed at the time. This shared host's
+    speed changes by a third from hour to hour; runs made at different times compare only
+    next to it."""
+    rnd = random.Random(1)
+    words = ["".join(rnd.choices("abcdefghijklmnop", k=8)) for _ in range(2000)]
+    rounds = 0
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        counts: dict[str, int] = {}
+        for w in words:
+            counts[w[:4]] = counts.get(w[:4], 0) + len(w)
+        sorted(words)
+        rounds += 1
+    return rounds / (time.process_time() - started)
+
+
 def _tree(pid: int) -> list[int]:
     pids, todo = [], [pid]
     while todo:
@@ -169,7 +187,8 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", RUNNER, *home, "lists"], check=True,
                        stdout=subprocess.DEVNULL)
         print(f"{args.rows:,} rows, {source.stat().st_size / 1e6:.1f} MB CSV, "
-              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before\n")
+              f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before, "
+              f"host speed {host_speed():,.0f} rounds per CPU-second before\n")
         print("| workers | seconds | rows/s | CPU s | rows per CPU s | main process CPU s (share) "
               "| peak RSS main (MB) | peak PSS total (MB) |")
         print("|---|---|---|---|---|---|---|---|")
@@ -191,7 +210,7 @@ def main() -> None:
                    _run_dask(source, out, args.home, args.dask_workers), out)
         same = all(o == outputs[0] for o in outputs)
         print(f"\noutputs identical across runs: {same}; load average "
-              f"{os.getloadavg()[0]:.1f} after")
+              f"{os.getloadavg()[0]:.1f} after, host speed {host_speed():,.0f} after")
 
 
 def _run_dask(source: Path, out: Path, home: str | None, workers: int) -> dict[str, float]:
