@@ -143,7 +143,7 @@ Weigher = Callable[[str, str], float]
 
 
 def weights(a: Analyzed, weigh: Weigher) -> tuple[float, ...]:
-    return tuple(weigh(t, k) for t, k in zip(a.tokens, a.kinds, strict=True))
+    return tuple(map(weigh, a.tokens, a.kinds))  # (tokens and kinds are as long)
 
 
 _NAMING = (WORD, PLACE, GENERIC)  # the kinds of token that name a party
