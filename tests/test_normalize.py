@@ -76,3 +76,13 @@ def test_normalize_output_is_plain_ascii_words(text: str) -> None:
     out = normalize(text)
     assert out == " ".join(out.split())
     assert all(ch.isascii() and (ch.isalnum() or ch == " ") for ch in out)
+
+
+def test_the_look_alike_table_holds_no_ascii_character() -> None:
+    """fold_homoglyphs returns an ASCII name untouched without reading the table: an ASCII
+    entry there (a digit for a letter, say) would silently never apply."""
+    from entityscreen.normalize import _homoglyphs
+
+    assert not [ch for ch in _homoglyphs() if ch.isascii()]
+    assert fold_homoglyphs("Hangzhou Hikvision") == "Hangzhou Hikvision"
+    assert fold_homoglyphs("Hangzhou Hіkvision") == "Hangzhou Hikvision"  # Cyrillic і
