@@ -17,13 +17,12 @@ import numpy as np
 
 from entityscreen.match.analysis import (
     LEGAL,
-    PLACE,
     STOP,
     WORD,
     Analyzed,
     analyze,
     names_an_organisation,
-    split_country,
+    with_country_hint,
 )
 from entityscreen.match.index import WEAK_SHARE, Index
 from entityscreen.match.matcher import QueryMatcher
@@ -47,13 +46,9 @@ def prepare(query: Query, analyzed: Analyzed | None = None) -> tuple[Query, Anal
 
     ``analyzed``: ``analyze(query.name)`` when already at hand (from the watched index).
     """
-    q = analyzed or analyze(query.name)
-    name, hinted = split_country(query.name)
-    if hinted and q.tokens:
+    q, hinted = with_country_hint(query.name, analyzed or analyze(query.name))
+    if hinted:
         query = replace(query, country=query.country or hinted)
-        head = analyze(name)
-        tail = q.tokens[len(head.tokens):]
-        q = Analyzed(head.tokens + tail, head.kinds + (PLACE,) * len(tail), head.compact)
     if query.type is None and names_an_organisation(q):
         query = replace(query, type=PartyType.ORGANIZATION)
     return query, q

@@ -18,11 +18,10 @@ from typing import TypeVar
 
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import (
-    PLACE,
     Analyzed,
     analyze,
     names_an_organisation,
-    split_country,
+    with_country_hint,
 )
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.matcher import QueryMatcher
@@ -237,14 +236,11 @@ class Screener:
         q = analyze(query.name)
         if not q.tokens:
             return None
-        name, hinted_country = split_country(query.name)
+        # "Agnes NANDUTU (Uganda)": the country is a hint, and its words only locate (they
+        # still tell "AL-HARAMAIN (UNION OF THE COMOROS)" from other branches)
+        q, hinted_country = with_country_hint(query.name, q)
         if hinted_country:
-            # "Agnes NANDUTU (Uganda)": the country is a hint, and its words only locate
-            # (they still tell "AL-HARAMAIN (UNION OF THE COMOROS)" from other branches)
             query = replace(query, country=query.country or hinted_country)
-            head = analyze(name)
-            tail = q.tokens[len(head.tokens):]
-            q = Analyzed(head.tokens + tail, head.kinds + (PLACE,) * len(tail), head.compact)
         algo = self.algorithm
         index = self.index
         qw = weights(q, index.weight)

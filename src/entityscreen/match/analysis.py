@@ -34,6 +34,7 @@ __all__ = [
     "names_an_organisation",
     "skeleton",
     "split_country",
+    "with_country_hint",
 ]
 
 WORD, LEGAL, STOP, PLACE, GENERIC = "word", "legal", "stop", "place", "generic"
@@ -202,6 +203,18 @@ def vowel_slots(token: str) -> str:
     for a, b in _SKELETON_RULES:
         t = t.replace(a, b)
     return _DOUBLED.sub(r"\1", _VOWEL_RUN.sub("V", t))
+
+
+def with_country_hint(text: str, q: Analyzed) -> tuple[Analyzed, str | None]:
+    """``q`` (the analysis of ``text``) with the words of a country written after the name
+    ("Agnes NANDUTU (Uganda)") read as places, which only locate, and that country's ISO code
+    (None: no such country, and ``q`` unchanged)."""
+    name, hinted = split_country(text)
+    if not hinted or not q.tokens:
+        return q, None
+    head = analyze(name)
+    tail = q.tokens[len(head.tokens):]
+    return Analyzed(head.tokens + tail, head.kinds + (PLACE,) * len(tail), head.compact), hinted
 
 
 _TAIL_PAREN = re.compile(r"^(?P<name>.*\S)\s*\((?P<tail>[^()]+)\)\s*$")
