@@ -337,6 +337,24 @@ def test_edited_matching_tables_mean_a_full_rescreen(
 
 
 @pytest.mark.slow
+def test_changed_matching_code_means_a_full_rescreen(
+    tmp_path: Path, sdn_sets: tuple[dict[str, bytes], dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
+        store.import_source(get_source("ofac_sdn_csv"), sdn_sets[0], origin="A")
+        store.watch.put(SDN_WATCH[:2])
+    _rescreen(tmp_path)
+    assert _rescreen(tmp_path).mode == "changes"
+    # an upgrade whose matching code can find otherwise: every row again, once
+    monkeypatch.setattr("entityscreen.rescreen.MATCHING_REVISION", 99)
+    report = _rescreen(tmp_path)
+    assert (report.mode, report.screened) == ("full", 2)
+    assert report.reason.startswith("matching code changed (revision ") and "→ 99)" in report.reason
+    assert _rescreen(tmp_path).mode == "changes"
+
+
+@pytest.mark.slow
 def test_a_baseline_version_no_longer_stored_means_a_full_rescreen(
     tmp_path: Path, lists_dir: Path
 ) -> None:

@@ -29,6 +29,7 @@ from typing import Any
 
 from entityscreen.changes import SourceDiff, diff_versions, fingerprint
 from entityscreen.match.index import Index, reference_digest
+from entityscreen.match.scoring import MATCHING_REVISION
 from entityscreen.model import Hit, Party, Query
 from entityscreen.report import hit_to_dict, party_to_result
 from entityscreen.rescreen_match import candidates, score_against
@@ -114,6 +115,11 @@ def _full_reason(store: Store, state: dict[str, Any] | None, now: dict[str, int]
         # legal forms, spellings, abbreviations...: the same algorithm now reads names
         # otherwise (a state from before this was recorded cannot tell, so it counts)
         return "matching tables changed (legal forms, name spellings...)"
+    if state.get("matching", 1) != MATCHING_REVISION:
+        # an upgrade whose matching code finds otherwise (states before this was recorded
+        # are revision 1)
+        return (f"matching code changed (revision {state.get('matching', 1)} → "
+                f"{MATCHING_REVISION})")
     if state["threshold"] != threshold:
         return f"threshold changed ({state['threshold']} → {threshold})"
     stored = {(v.source, v.version) for v in store.versions(active_only=False)}
@@ -296,6 +302,7 @@ def rescreen(screener: Screener, *, full: bool = False,
     store.watch.save_rescreen(
         hits=run.hits, dropped=run.dropped, screened=screened,
         state={"versions": now, "algorithm": algorithm, "tables": tables,
+               "matching": MATCHING_REVISION,
                "threshold": settings.threshold,
                "at": datetime.now(UTC).isoformat(timespec="seconds")},
     )

@@ -171,6 +171,16 @@ def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     return sim >= r.merge_min and how in ("exact", "fuzzy")
 
 
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest ``scores`` (fewer than ``len(scores)``), names tied at
+    the cut taken from the lowest position: the same for every numpy (``argpartition`` keeps
+    an arbitrary subset of the tied, which changed which names went on to be scored)."""
+    cut = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th highest
+    above = np.flatnonzero(scores > cut)
+    tied = np.flatnonzero(scores == cut)[: n - len(above)]
+    return np.concatenate((above, tied))
+
+
 def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
     """Which of ``ids`` are in the sorted ``sorted_ids`` (a boolean mask)."""
     if not len(sorted_ids):
@@ -427,7 +437,7 @@ class Index:
         # ``limit`` counts parties, not names: a party's aliases must not crowd out others
         pool = limit * 4
         if len(ids) > pool:
-            keep = (-scores).argpartition(pool)[:pool]
+            keep = _best(scores, pool)
             ids, scores = ids[keep], scores[keep]
         order = np.lexsort((ids, -scores))
         # A name sharing little of the query's rare material cannot score high: once enough

@@ -27,6 +27,7 @@ from entityscreen.model import Alignment, Evidence, PartyType, Query
 __all__ = [
     "ALGORITHMS",
     "DEFAULT_ALGORITHM",
+    "MATCHING_REVISION",
     "Algorithm",
     "NameScore",
     "align",
@@ -128,6 +129,11 @@ ALGORITHMS: dict[str, Algorithm] = {
     )
 }
 DEFAULT_ALGORITHM = "entityscreen-2"
+# Bump when a change to the matching code (not to an algorithm's settings or the reference
+# tables, tracked apart) can change what an algorithm finds for the same lists: the next
+# rescreen then screens every watched row again. 2: names tied at the candidate pool's cut
+# are taken from the lowest id.
+MATCHING_REVISION = 2
 
 
 @dataclass(frozen=True, slots=True)
