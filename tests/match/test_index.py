@@ -5,13 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from entityscreen.match.analysis import analyze
-from entityscreen.match.index import _best
 
 # Run in a fresh interpreter: the build forks only when its caller has no other thread, and
 # earlier tests (servers, clusters) may leave threads behind in this one.
@@ -71,16 +67,3 @@ def test_weights_are_the_rarity_of_each_token(screener) -> None:  # type: ignore
     assert index.name_weights[nid] == tuple(
         index.weight(t, k) for t, k in zip(tokens, kinds, strict=True))
     assert "hikvision" in tokens
-
-
-@given(st.lists(st.sampled_from([0.5, 1.0, 1.5, 2.0]), min_size=2, max_size=60), st.data())
-def test_the_candidate_pool_cut_keeps_the_best_and_the_lowest_of_the_tied(
-    scores: list[float], data: st.DataObject
-) -> None:
-    # names tied at the pool's cut come from the lowest ids (retrieval's ids are sorted), so
-    # which names are scored never depends on numpy's partition algorithm
-    n = data.draw(st.integers(1, len(scores) - 1))
-    got = _best(np.array(scores, dtype=np.float32), n)
-    expected = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:n]
-    assert sorted(got.tolist()) == sorted(expected)
-

@@ -92,6 +92,7 @@ def _searcher(spec: _Spec, source: str | bytes) -> Screener:
             index = next((s.index for (k, _), s in _LOADED.items() if k == spec.key), None)
             if index is None:
                 index = _load(spec, source)
+                index.compile()  # a worker screens many names: retrieve with compiled code
             for old in [k for k in _LOADED if k[0] != spec.key]:
                 del _LOADED[old]  # an older list version's index: never asked for again
             # search reads only the index and the settings: no database on a worker

@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from entityscreen.match.accumulate import Core, compiled, reference
 from entityscreen.match.analysis import (
     GENERIC,
     LEGAL,
@@ -35,7 +36,7 @@ from entityscreen.match.analysis import (
 )
 from entityscreen.match.features import token_similarity, variant_similarity
 from entityscreen.match.neighbours import MIN_FUZZY_LEN, SIMILAR_CACHE, Neighbours, deletes
-from entityscreen.match.postings import Postings, union
+from entityscreen.match.postings import Postings, union, without
 from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 from entityscreen.normalize import spellings
@@ -143,23 +144,13 @@ def _invert(postings: Postings) -> dict[int, list[str]]:
 _KIND_OF = {"w": WORD, "l": LEGAL, "s": STOP, "p": PLACE, "g": GENERIC}  # as building writes
 
 
-def _without(ids: np.ndarray, drop: np.ndarray) -> np.ndarray:
-    """The sorted ``ids`` not in the sorted ``drop`` (``np.setdiff1d`` for sorted input,
-    without its sorting)."""
-    if not len(drop):
-        return ids
-    at = drop.searchsorted(ids)
-    at[at == len(drop)] = 0
-    return ids[drop[at] != ids]
-
-
 def _near(fuzzy: list[np.ndarray], exact: np.ndarray | None) -> np.ndarray | None:
     """The names in any of the ``fuzzy`` posting lists and not in ``exact`` (None: none)."""
     if not fuzzy:
         return None
     near = union(fuzzy) if len(fuzzy) > 1 else fuzzy[0]
     if exact is not None:
-        near = _without(near, exact)
+        near = without(near, exact)
     return near if len(near) else None
 
 
@@ -169,25 +160,6 @@ def _aligns(key: str, listed: str, role: int, r: Retrieval) -> bool:
     if role == TOKEN:
         return sim > 0
     return sim >= r.merge_min and how in ("exact", "fuzzy")
-
-
-def _best(scores: np.ndarray, n: int) -> np.ndarray:
-    """Positions of the ``n`` highest ``scores`` (fewer than ``len(scores)``), names tied at
-    the cut taken from the lowest position: the same for every numpy (``argpartition`` keeps
-    an arbitrary subset of the tied, which changed which names went on to be scored)."""
-    cut = np.partition(scores, len(scores) - n)[len(scores) - n]  # the n-th highest
-    above = np.flatnonzero(scores > cut)
-    tied = np.flatnonzero(scores == cut)[: n - len(above)]
-    return np.concatenate((above, tied))
-
-
-def _members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
-    """Which of ``ids`` are in the sorted ``sorted_ids`` (a boolean mask)."""
-    if not len(sorted_ids):
-        return np.zeros(len(ids), dtype=bool)
-    at = sorted_ids.searchsorted(ids)
-    at[at == len(sorted_ids)] = 0
-    return sorted_ids[at] == ids
 
 
 class Index:
@@ -232,6 +204,9 @@ class Index:
         self.neighbours = Neighbours(self)
         self._idents_of: dict[int, list[str]] = {}
         self.name_owner: list[int] = []  # name_party as a list: fast scalar look-ups
+        # retrieval's numeric core: numpy steps, or the same compiled (``compile``)
+        self._core: Core = reference()
+        self._compiled = False
 
     # -- access ------------------------------------------------------------------------------
 
@@ -302,6 +277,13 @@ class Index:
         index.by_delete = Postings(by_delete)
         index.by_skeleton = Postings(by_skeleton)
         return index
+
+    def compile(self) -> None:
+        """Retrieve with the compiled core from now on (the same candidates, faster; loading
+        numba and the compiled code takes ~1 s, worth it for a long-running process)."""
+        if not self._compiled:
+            self._core = compiled()
+            self._compiled = True
 
     # -- weights -----------------------------------------------------------------------------
 
@@ -401,59 +383,34 @@ class Index:
         acc = getattr(self._local, "acc", None)
         if acc is None or len(acc) != self.n_names:
             acc = self._local.acc = np.zeros(self.n_names, dtype=np.float32)
-        # acc is all zeros between calls: only the entries touched are reset, at the end
-        touched: list[np.ndarray] = []
-
-        def add(plist: np.ndarray, gain: float) -> None:
-            if len(plist) > COMMON_POSTINGS and touched:
-                plist = plist[acc[plist] > 0]
-            else:
-                touched.append(plist)
-            acc[plist] += gain
-
+        # acc is all zeros between calls: only the entries touched are reset, by rank
+        lists: list[np.ndarray] = []
+        gains: list[float] = []
         aligning = r.aligning_only
         for key, w in sorted(keys.items(), key=lambda kv: -kv[1]):
             exact, near = (self._aligning_postings(key, role[key], r) if aligning
                            else self._key_postings(key))
             if exact is not None:
-                add(exact, w)
+                lists.append(exact)
+                gains.append(w)
             if near is not None:
-                add(near, w * 0.8)
-        if not touched:
+                lists.append(near)
+                gains.append(w * 0.8)
+        gather, credit, rank = self._core
+        owner = self.name_party if self._compiled else self.name_owner  # (an array compiled)
+        ids = gather(lists, gains, acc, COMMON_POSTINGS)  # the names found, sorted
+        if not len(ids):
             return []
-        # the names found (one list alone is sorted and without repeats already)
-        ids = touched[0] if len(touched) == 1 else union(touched)
         if r.initials:
             for key, w in keys.items():
                 if len(key) == 1 and role[key] == TOKEN:
-                    # only among the names found (a long list: look the few found up in it)
-                    words = ids[_members(ids, self.neighbours.words_from(key, r.variant_spellings))]
-                    exact = self.postings.get(key)
-                    if exact is not None:
-                        words = _without(words, exact)  # a key counts once per name
-                    acc[words] += w * 0.8
-        scores = acc[ids]
-        acc[ids] = 0.0
-        # ``limit`` counts parties, not names: a party's aliases must not crowd out others
-        pool = limit * 4
-        if len(ids) > pool:
-            keep = _best(scores, pool)
-            ids, scores = ids[keep], scores[keep]
-        order = np.lexsort((ids, -scores))
+                    # a key counts once per name: not again where the letter is a token
+                    credit(ids, self.neighbours.words_from(key, r.variant_spellings),
+                           self.postings.get(key), acc, w * 0.8)
+        # ``limit`` counts parties, not names: a party's aliases must not crowd out others.
         # A name sharing little of the query's rare material cannot score high: once enough
         # parties are in, names below this share of the query's own weight are not scored.
-        floor = WEAK_SHARE * sum(qw)
-        out: list[int] = []
-        parties: set[int] = set()
-        name_owner = self.name_owner
-        for nid, score in zip(ids[order].tolist(), scores[order].tolist(), strict=True):
-            pidx = name_owner[nid]
-            if pidx not in parties:
-                if len(parties) == limit or (len(parties) >= MIN_PARTIES and score < floor):
-                    break
-                parties.add(pidx)
-            out.append(nid)
-        return out
+        return rank(ids, acc, owner, limit, limit * 4, MIN_PARTIES, WEAK_SHARE * sum(qw))
 
     def parties_with_identifier(self, values: Iterable[str]) -> set[int]:
         """Indexes of the parties that carry one of these identifier values."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Postings", "union"]
+__all__ = ["Postings", "members", "union", "without"]
 
 
 class Postings:
@@ -95,3 +95,22 @@ def union(lists: list[np.ndarray]) -> np.ndarray:
     first[0] = True
     np.not_equal(ids[1:], ids[:-1], out=first[1:])
     return ids[first]
+
+
+def without(ids: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """The sorted ``ids`` not in the sorted ``drop`` (``np.setdiff1d`` for sorted input,
+    without its sorting)."""
+    if not len(drop):
+        return ids
+    at = drop.searchsorted(ids)
+    at[at == len(drop)] = 0
+    return ids[drop[at] != ids]
+
+
+def members(ids: np.ndarray, sorted_ids: np.ndarray) -> np.ndarray:
+    """Which of ``ids`` are in the sorted ``sorted_ids`` (a boolean mask)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool)
+    at = sorted_ids.searchsorted(ids)
+    at[at == len(sorted_ids)] = 0
+    return sorted_ids[at] == ids
