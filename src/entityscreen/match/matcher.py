@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from entityscreen.match.analysis import WORD, Analyzed
-from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm, Pick
+from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm, Pick, plain_sum
 from entityscreen.normalize import spellings
 
 __all__ = ["QueryMatcher"]
@@ -94,12 +94,12 @@ def _total_masked(
         extra = algo.unmatched_query_contained
     den = q_den.get((used_q, extra))
     if den is None:
-        den = q_den[used_q, extra] = sum(
+        den = q_den[used_q, extra] = plain_sum(
             w if used_q >> i & 1 else extra * w for i, w in enumerate(qw))
     if used_c == (1 << len(cw)) - 1:
-        den += sum(cw)
+        den += plain_sum(cw)
     else:
-        den += sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
+        den += plain_sum(w if used_c >> j & 1 else missing * w for j, w in enumerate(cw))
     score = num / den if den else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)

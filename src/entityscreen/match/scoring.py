@@ -16,9 +16,10 @@ default) a distinct name that shares words with a listed one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import add
 
 from entityscreen.match.analysis import GENERIC, LEGAL, PLACE, STOP, WORD, Analyzed
 from entityscreen.match.index import PartyRef, Retrieval, identifier_key
@@ -134,6 +135,12 @@ DEFAULT_ALGORITHM = "entityscreen-2"
 # rescreen then screens every watched row again. 2: names tied at the candidate pool's cut
 # are taken from the lowest id.
 MATCHING_REVISION = 2
+
+
+def plain_sum(values: Iterable[float]) -> float:
+    """The floats added left to right, as ``sum`` does up to Python 3.11 (3.12 compensates
+    rounding): a score is the same on every Python, and in compiled code (``match.batch``)."""
+    return reduce(add, values, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +289,8 @@ def _total(
         (w for w, k in zip(cw, c.kinds, strict=True) if k == WORD), default=0.0
     ) >= algo.contained_min_weight:
         extra = algo.unmatched_query_contained
-    den = sum(w if i in used_q else extra * w for i, w in enumerate(qw))
-    den += sum(w if j in used_c else missing * w for j, w in enumerate(cw))
+    den = plain_sum(w if i in used_q else extra * w for i, w in enumerate(qw))
+    den += plain_sum(w if j in used_c else missing * w for j, w in enumerate(cw))
     score = num / den if den else 0.0
     if q.compact and q.compact == c.compact:
         score = max(score, algo.compact_equal)
