@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
+
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import (
     Analyzed,
@@ -23,6 +25,7 @@ from entityscreen.match.analysis import (
     names_an_organisation,
     with_country_hint,
 )
+from entityscreen.match.batch import score_candidates
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.matcher import QueryMatcher
 from entityscreen.match.scoring import (
@@ -94,7 +97,7 @@ class Freshness:
 
 
 # One scored party: score, party id, name id, name score, alignment, evidence.
-_Scored = tuple[float, str, int, float, list[Pick], tuple[Evidence, ...]]
+_Scored = tuple[float, str, int, float, list[Pick] | None, tuple[Evidence, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,7 @@ class _Ranked:
     qw: tuple[float, ...]
     algorithm: Algorithm
     scored: list[_Scored]  # best first
+    matcher: QueryMatcher  # the query's, to align a name scored compiled when it is shown
 
 
 class Screener:
@@ -246,8 +250,6 @@ class Screener:
         algo = self.algorithm
         index = self.index
         qw = weights(q, index.weight)
-        # best name per party: (score, name id, alignment)
-        best: dict[int, tuple[float, int, list[Pick]]] = {}
         matcher = QueryMatcher(q, qw, algo)
         candidates = (index.all_candidates(q, algo.retrieval) if exhaustive
                       else index.candidates(q, algo.retrieval, qw))
@@ -260,22 +262,7 @@ class Screener:
             ]
         analysed = index.analyses(candidates)
         matcher.prepare(analysed)
-        memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
-        name_party, party_types, person_type = index.name_owner, index.party_types, "person"
-        name_tokens, weights_of, align = index.name_tokens, index.weights_of, matcher.align_prepared
-        for nid, c in zip(candidates, analysed, strict=True):
-            pidx = name_party[nid]
-            person = party_types[pidx] == person_type
-            # the same name is often listed by several publishers: align it once
-            key = (name_tokens[nid], person)
-            got = memo.get(key)
-            if got is None:
-                got = memo[key] = align(c, weights_of(nid), person=person)
-            score, picks = got
-            if (score > 0 or pidx in by_identifier) and (
-                pidx not in best or best[pidx][0] < score
-            ):
-                best[pidx] = (score, nid, picks)
+        best = self._best_names(matcher, candidates, analysed, by_identifier)
         scored: list[_Scored] = []
         # a legal form in the name ("Andreev Limited") says the query is an organisation
         as_typed = query
@@ -318,7 +305,48 @@ class Screener:
             scored.append((score, party_ids[pidx], nid, best[pidx][0], picks, ev))
         scored.sort(key=lambda s: (-s[0], s[1]))
         del scored[limit:]
-        return _Ranked(query, q, qw, algo, scored)
+        return _Ranked(query, q, qw, algo, scored, matcher)
+
+    def _best_names(self, matcher: QueryMatcher, candidates: list[int],
+                    analysed: list[Analyzed], by_identifier: set[int],
+                    ) -> dict[int, tuple[float, int, list[Pick] | None]]:
+        """Per party among the candidates, its best name: (name score, name id, alignment;
+        None when scored compiled: made again for the hits explained)."""
+        index = self.index
+        best: dict[int, tuple[float, int, list[Pick] | None]] = {}
+        name_party, party_types, person_type = index.name_owner, index.party_types, "person"
+        weights_of, align = index.weights_of, matcher.align_prepared
+        if index.table is not None:
+            persons = [party_types[name_party[nid]] == person_type for nid in candidates]
+            scores = score_candidates(index.table, index.postings.key_ids(), matcher,
+                                      candidates, np.array(persons, dtype=bool)).tolist()
+            for nid, c, score, person in zip(candidates, analysed, scores, persons,
+                                             strict=True):
+                picks = None
+                if score != score:  # NaN: a name the compiled scorer leaves to the matcher
+                    score, picks = align(c, weights_of(nid), person=person)
+                pidx = name_party[nid]
+                if (score > 0 or pidx in by_identifier) and (
+                    pidx not in best or best[pidx][0] < score
+                ):
+                    best[pidx] = (score, nid, picks)
+            return best
+        memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
+        name_tokens = index.name_tokens
+        for nid, c in zip(candidates, analysed, strict=True):
+            pidx = name_party[nid]
+            person = party_types[pidx] == person_type
+            # the same name is often listed by several publishers: align it once
+            key = (name_tokens[nid], person)
+            got = memo.get(key)
+            if got is None:
+                got = memo[key] = align(c, weights_of(nid), person=person)
+            score, got_picks = got
+            if (score > 0 or pidx in by_identifier) and (
+                pidx not in best or best[pidx][0] < score
+            ):
+                best[pidx] = (score, nid, got_picks)
+        return best
 
     def _hits(self, ranked: _Ranked, scored: list[_Scored], threshold: float) -> list[Hit]:
         """Hits for ``scored`` (some of ``ranked``), each with its explanation."""
@@ -326,7 +354,11 @@ class Screener:
         folding = tuple(describe_folding(ranked.query.name))
         hits = []
         for score, pid, nid, name_score, picks, ev in scored:
-            ns = explain(q, index.analysis(nid), qw, name_score, picks)
+            c = index.analysis(nid)
+            if picks is None:  # scored compiled: the alignment is made for the hits shown
+                person = index.party_types[index.name_owner[nid]] == "person"
+                picks = ranked.matcher.align(c, index.weights_of(nid), person=person)[1]
+            ns = explain(q, c, qw, name_score, picks)
             expl = Explanation(
                 matched_name=index.name_text[nid], name_score=round(ns.score, 4),
                 aligned=ns.aligned, unmatched_query=ns.unmatched_query,

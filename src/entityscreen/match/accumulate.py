@@ -108,63 +108,8 @@ def compiled() -> Core:
 
 
 def _compile() -> Core:
-    import numba  # heavy (~0.5 s): only processes that screen many names load it
-
-    @numba.njit(cache=True, nogil=True)
-    def gather_lists(flat: Any, lens: Any, gains: Any, acc: Any, common: int,
-                     touched: Any) -> int:
-        n = 0
-        pos = 0
-        for k in range(lens.shape[0]):
-            length = lens[k]
-            gain = gains[k]
-            if length > common and n > 0:
-                for p in range(pos, pos + length):
-                    i = flat[p]
-                    if acc[i] > 0:
-                        acc[i] += gain
-            else:
-                for p in range(pos, pos + length):
-                    i = flat[p]
-                    if acc[i] == 0:
-                        touched[n] = i
-                        n += 1
-                    acc[i] += gain
-            pos += length
-        touched[:n].sort()
-        return n
-
-    @numba.njit(cache=True, nogil=True)
-    def credit_ids(ids: Any, words: Any, exact: Any, acc: Any, gain: Any) -> None:
-        for i in ids:
-            k = np.searchsorted(words, i)
-            if k < words.shape[0] and words[k] == i:
-                k = np.searchsorted(exact, i)
-                if k == exact.shape[0] or exact[k] != i:
-                    acc[i] += gain
-
-    @numba.njit(cache=True, nogil=True)
-    def rank_ids(ids: Any, acc: Any, owner: Any, limit: int, pool: int, min_parties: int,
-                 floor: float, out: Any) -> int:
-        n = ids.shape[0]
-        scores = np.empty(n, np.float32)
-        for k in range(n):
-            scores[k] = -acc[ids[k]]
-            acc[ids[k]] = 0
-        order = np.argsort(scores, kind="mergesort")  # stable: ties by ascending id
-        seen: set[int] = set()
-        m = 0
-        for k in range(min(n, pool)):
-            nid = ids[order[k]]
-            pidx = owner[nid]
-            if pidx not in seen:
-                if len(seen) == limit or (len(seen) >= min_parties
-                                          and np.float64(-scores[order[k]]) < floor):
-                    break
-                seen.add(pidx)
-            out[m] = nid
-            m += 1
-        return m
+    # heavy (numba): only processes that screen many names load it
+    from entityscreen.match.kernels import credit_ids, gather_lists, rank_ids
 
     def gather(lists: Sequence[np.ndarray], gains: Sequence[float], acc: np.ndarray,
                common: int) -> np.ndarray:

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import process
@@ -41,6 +42,9 @@ from entityscreen.match.rows import FloatRows
 from entityscreen.model import Party, PartyType
 from entityscreen.normalize import spellings
 from entityscreen.recent import Recent
+
+if TYPE_CHECKING:
+    from entityscreen.match.batch import NameTable
 
 __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
@@ -207,6 +211,7 @@ class Index:
         # retrieval's numeric core: numpy steps, or the same compiled (``compile``)
         self._core: Core = reference()
         self._compiled = False
+        self.table: NameTable | None = None  # the names as arrays for compiled scoring
 
     # -- access ------------------------------------------------------------------------------
 
@@ -279,10 +284,14 @@ class Index:
         return index
 
     def compile(self) -> None:
-        """Retrieve with the compiled core from now on (the same candidates, faster; loading
-        numba and the compiled code takes ~1 s, worth it for a long-running process)."""
+        """Retrieve with the compiled core and keep the names as arrays for compiled scoring
+        (``match.batch``) from now on: the same results, faster. Loading numba and the
+        compiled code takes ~1 s, worth it for a long-running process."""
         if not self._compiled:
+            from entityscreen.match.batch import NameTable  # (batch imports scoring, this)
+
             self._core = compiled()
+            self.table = NameTable.of(self)
             self._compiled = True
 
     # -- weights -----------------------------------------------------------------------------
@@ -479,8 +488,8 @@ class Index:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                state = {k: v for k, v in self.__dict__.items()
-                         if not k.startswith("_") and k not in ("name_owner", "neighbours")}
+                state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")
+                         and k not in ("name_owner", "neighbours", "table")}
                 pickle.dump((INDEX_FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:

@@ -149,9 +149,10 @@ class QueryMatcher:
         self.qw = qw
         self.algo = algo
         self.qpairs = [(i, q.tokens[i] + q.tokens[i + 1]) for i in range(len(q.tokens) - 1)]
-        # listed token -> the query tokens like it; listed token -> query pairs like it
-        self._single: dict[str, list[tuple[int, float, str]]] = {}
-        self._pair: dict[str, list[tuple[int, float]]] = {}
+        # what prepare found: listed token -> the query tokens like it (position, similarity,
+        # how); listed token -> the query pairs merged like it (first position, similarity)
+        self.single: dict[str, list[tuple[int, float, str]]] = {}
+        self.pair: dict[str, list[tuple[int, float]]] = {}
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
         self.q_word = _kind_masks(q.kinds)[0]
         self._q_den: dict[tuple[int, float], float] = {}
@@ -204,7 +205,7 @@ class QueryMatcher:
                 firsts = {a[0], *(x[0] for x in spell.get(a, ()))}
                 found.update((i, t) for t in shorts if t in firsts)
         similarity = self.algo.similarity
-        single = self._single
+        single = self.single
         for i, t in sorted(found):  # a token's options in query order, as align makes them
             sim, how = similarity(qt[i], t)
             if sim > 0:
@@ -214,7 +215,7 @@ class QueryMatcher:
             i, merged = self.qpairs[p]
             sim, how = similarity(merged, t)
             if merges(qt[i], qt[i + 1], sim, how):
-                self._pair.setdefault(t, []).append((i, sim))
+                self.pair.setdefault(t, []).append((i, sim))
 
     def align(
         self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
@@ -230,7 +231,7 @@ class QueryMatcher:
     ) -> tuple[float, list[Pick]]:
         """:meth:`align` of a name already given to :meth:`prepare` (not checked)."""
         qw, ct, algo = self.qw, c.tokens, self.algo
-        single, pair = self._single, self._pair
+        single, pair = self.single, self.pair
         n = len(ct)
         singles = _SINGLES if len(_SINGLES) > max(n, len(qw)) else _singles(max(n, len(qw)))
         options: list[MaskedOption] = []

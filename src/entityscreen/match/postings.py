@@ -66,6 +66,10 @@ class Postings:
         """Those of ``keys`` that have a list."""
         return self._where.keys() & keys
 
+    def key_ids(self) -> dict[str, int]:
+        """Key -> its position among the keys (a stable id for compiled code; not a copy)."""
+        return self._where
+
     def __contains__(self, key: object) -> bool:
         return key in self._where
 
