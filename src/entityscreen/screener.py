@@ -154,6 +154,7 @@ class Screener:
                 progress("building the name index (once per list version)")
             started = time.perf_counter()
             index = Index.build(store.parties())
+            index.build_arrays()  # for long runs' compiled scoring: built once, saved
             index.save(path)
             for old in settings.cache_dir.glob("index-*.pickle"):
                 if old != path:
@@ -316,9 +317,9 @@ class Screener:
         best: dict[int, tuple[float, int, list[Pick] | None]] = {}
         name_party, party_types, person_type = index.name_owner, index.party_types, "person"
         weights_of, align = index.weights_of, matcher.align_prepared
-        if index.table is not None:
+        if index.scoring is not None:
             persons = [party_types[name_party[nid]] == person_type for nid in candidates]
-            scores = score_candidates(index.table, index.postings.key_ids(), matcher,
+            scores = score_candidates(index.scoring, index.postings.key_ids(), matcher,
                                       candidates, np.array(persons, dtype=bool)).tolist()
             for nid, c, score, person in zip(candidates, analysed, scores, persons,
                                              strict=True):

@@ -52,7 +52,7 @@ def _compare(screener, names: list[str]) -> int:  # type: ignore[no-untyped-def]
             matcher.prepare(analysed)
             persons = np.array([index.party_types[index.name_owner[n]] == "person"
                                 for n in nids], dtype=bool)
-            got = score_candidates(index.table, where, matcher, nids, persons).tolist()
+            got = score_candidates(index.scoring, where, matcher, nids, persons).tolist()
             want = [matcher.align_prepared(c, index.weights_of(n), person=bool(p))[0]
                     for n, c, p in zip(nids, analysed, persons, strict=True)]
             assert got == want, name  # the same floats, not merely close ones
@@ -89,13 +89,13 @@ def test_searches_find_and_explain_the_same_with_compiled_scoring(screener) -> N
                                  [None, PartyType.PERSON, PartyType.ORGANIZATION] * 1000,
                                  strict=False)]
     index.compile()
-    table = index.table
+    table = index.scoring
     try:
-        index.table = None
+        index.scoring = None
         want = [screener.search(q, limit=5) for q in queries]
-        index.table = table
+        index.scoring = table
         got = [screener.search(q, limit=5) for q in queries]
     finally:
-        index.table = table
+        index.scoring = table
     assert got == want
     assert sum(h.match for hits in got for h in hits) > len(queries) // 4

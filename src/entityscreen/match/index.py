@@ -50,7 +50,7 @@ __all__ = ["INDEX_FORMAT", "Index", "PartyRef", "Retrieval", "identifier_key",
            "reference_digest"]
 
 # Bump when the pickled layout or the analysis changes: old caches are then rebuilt.
-INDEX_FORMAT = 20
+INDEX_FORMAT = 21
 # Place names and generic business words weigh this fraction of their rarity: "Hangzhou"
 # locates and "Technology" describes, "Hikvision" identifies.
 WEAK_FACTOR = 0.4
@@ -211,7 +211,8 @@ class Index:
         # retrieval's numeric core: numpy steps, or the same compiled (``compile``)
         self._core: Core = reference()
         self._compiled = False
-        self.table: NameTable | None = None  # the names as arrays for compiled scoring
+        self.arrays: NameTable | None = None  # the names as arrays (match.batch), built once
+        self.scoring: NameTable | None = None  # the same while compiled scoring is on (compile)
 
     # -- access ------------------------------------------------------------------------------
 
@@ -283,15 +284,22 @@ class Index:
         index.by_skeleton = Postings(by_skeleton)
         return index
 
+    def build_arrays(self) -> None:
+        """Keep the names as arrays for compiled scoring (``match.batch``; ~11 us a name),
+        saved with the index: the lists' index has them, a watch set's needs none."""
+        from entityscreen.match.batch import NameTable  # (batch imports scoring, this)
+
+        self.arrays = NameTable.of(self)
+
     def compile(self) -> None:
         """Retrieve with the compiled core and keep the names as arrays for compiled scoring
         (``match.batch``) from now on: the same results, faster. Loading numba and the
         compiled code takes ~1 s, worth it for a long-running process."""
         if not self._compiled:
-            from entityscreen.match.batch import NameTable  # (batch imports scoring, this)
-
             self._core = compiled()
-            self.table = NameTable.of(self)
+            if self.arrays is None:
+                self.build_arrays()
+            self.scoring = self.arrays
             self._compiled = True
 
     # -- weights -----------------------------------------------------------------------------
@@ -489,7 +497,7 @@ class Index:
         try:
             with os.fdopen(fd, "wb") as fh:
                 state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")
-                         and k not in ("name_owner", "neighbours", "table")}
+                         and k not in ("name_owner", "neighbours", "scoring")}
                 pickle.dump((INDEX_FORMAT, state), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
