@@ -16,8 +16,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-import numpy as np
-
 from entityscreen.errors import UsageError
 from entityscreen.match.analysis import (
     Analyzed,
@@ -25,7 +23,7 @@ from entityscreen.match.analysis import (
     names_an_organisation,
     with_country_hint,
 )
-from entityscreen.match.batch import score_candidates
+from entityscreen.match.batch import best_by_party
 from entityscreen.match.index import INDEX_FORMAT, Index, reference_digest
 from entityscreen.match.matcher import QueryMatcher
 from entityscreen.match.scoring import (
@@ -318,19 +316,10 @@ class Screener:
         name_party, party_types, person_type = index.name_owner, index.party_types, "person"
         weights_of, align = index.weights_of, matcher.align_prepared
         if index.scoring is not None:
-            persons = [party_types[name_party[nid]] == person_type for nid in candidates]
-            scores = score_candidates(index.scoring, index.postings.key_ids(), matcher,
-                                      candidates, np.array(persons, dtype=bool)).tolist()
-            for nid, c, score, person in zip(candidates, analysed, scores, persons,
-                                             strict=True):
-                picks = None
-                if score != score:  # NaN: a name the compiled scorer leaves to the matcher
-                    score, picks = align(c, weights_of(nid), person=person)
-                pidx = name_party[nid]
-                if (score > 0 or pidx in by_identifier) and (
-                    pidx not in best or best[pidx][0] < score
-                ):
-                    best[pidx] = (score, nid, picks)
+            for pidx, score, nid in best_by_party(index.scoring, index.postings.key_ids(),
+                                                  matcher, candidates, index.name_party,
+                                                  by_identifier):
+                best[pidx] = (score, nid, None)
             return best
         memo: dict[tuple[str, bool], tuple[float, list[Pick]]] = {}
         name_tokens = index.name_tokens

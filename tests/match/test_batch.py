@@ -3,7 +3,6 @@ same hits, explained the same, with the names as arrays or without."""
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,10 +49,9 @@ def _compare(screener, names: list[str]) -> int:  # type: ignore[no-untyped-def]
             matcher = QueryMatcher(q, qw, algo)
             analysed = index.analyses(nids)
             matcher.prepare(analysed)
-            persons = np.array([index.party_types[index.name_owner[n]] == "person"
-                                for n in nids], dtype=bool)
-            got = score_candidates(index.scoring, where, matcher, nids, persons).tolist()
-            want = [matcher.align_prepared(c, index.weights_of(n), person=bool(p))[0]
+            persons = [index.party_types[index.name_owner[n]] == "person" for n in nids]
+            got = score_candidates(index.scoring, where, matcher, nids).tolist()
+            want = [matcher.align_prepared(c, index.weights_of(n), person=p)[0]
                     for n, c, p in zip(nids, analysed, persons, strict=True)]
             assert got == want, name  # the same floats, not merely close ones
             compared += len(nids)
@@ -88,6 +86,10 @@ def test_searches_find_and_explain_the_same_with_compiled_scoring(screener) -> N
                for nid, t in zip(range(0, index.n_names, 173),
                                  [None, PartyType.PERSON, PartyType.ORGANIZATION] * 1000,
                                  strict=False)]
+    # a party carrying an identifier the query gives is a candidate whatever its name
+    idents = index.party_idents.keys[::97]
+    queries += [Query(q.name, identifiers=(key,)) for q, key in zip(queries, idents,
+                                                                     strict=False)]
     index.compile()
     table = index.scoring
     try:
@@ -99,3 +101,6 @@ def test_searches_find_and_explain_the_same_with_compiled_scoring(screener) -> N
         index.scoring = table
     assert got == want
     assert sum(h.match for hits in got for h in hits) > len(queries) // 4
+    by_identifier = [h for hits in got for h in hits
+                     if any(e.attribute == "identifier" for e in h.explanation.evidence)]
+    assert len(by_identifier) >= len(idents) // 2

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from entityscreen.match.index import Index
     from entityscreen.match.matcher import QueryMatcher
 
-__all__ = ["NameTable", "score_candidates"]
+__all__ = ["NameTable", "best_by_party", "score_candidates"]
 
 # how two tokens are alike, as codes (every other way counts as OTHER)
 EXACT, FUZZY, INITIAL, MERGED, OTHER = 0, 1, 2, 3, 4
@@ -37,7 +37,8 @@ _KIND_OF = {"w": WORD, "l": "legal", "s": "stop", "p": "place", "g": "generic"}
 class NameTable:
     """The index's names as arrays: per name its tokens (as posting-key ids, with their
     lengths and weights) from ``start[n]``, its adjacent pairs from ``start[n] - n``, masks of
-    its word and naming tokens, and its compact form's key id (-1: none)."""
+    its word and naming tokens, its compact form's key id (-1: none), and whether its party
+    is a person."""
 
     start: np.ndarray  # int64, one more than names
     token_key: np.ndarray  # int32
@@ -47,8 +48,16 @@ class NameTable:
     word: np.ndarray  # int64 masks
     naming: np.ndarray  # int64 masks
     compact_key: np.ndarray  # int32
-    # names the compiled scorer leaves to the matcher (a compact form that is no posting key)
-    apart: frozenset[int]
+    person: np.ndarray  # bool
+    # ids past the posting keys for compact forms that are no posting key (none, as built)
+    extra_compacts: dict[str, int]
+
+    def compact_id(self, compact: str, where: dict[str, int]) -> int:
+        """The key id of a query's compact form (-2: none, so never equal to a name's)."""
+        if not compact:
+            return -2
+        got = where.get(compact)
+        return got if got is not None else self.extra_compacts.get(compact, -2)
 
     @classmethod
     def of(cls, index: Index) -> NameTable:
@@ -61,7 +70,7 @@ class NameTable:
         word = np.zeros(n, dtype=np.int64)
         naming = np.zeros(n, dtype=np.int64)
         compact_key = np.full(n, -1, dtype=np.int32)
-        apart: set[int] = set()
+        extra: dict[str, int] = {}
         for nid, (text, codes) in enumerate(zip(index.name_tokens, index.name_kinds,
                                                 strict=True)):
             toks = text.split(" ")
@@ -79,61 +88,76 @@ class NameTable:
             if compact:
                 got = where.get(compact)
                 if got is None:
-                    apart.add(nid)
-                else:
-                    compact_key[nid] = got
+                    got = extra.setdefault(compact, len(where) + len(extra))
+                compact_key[nid] = got
+        person = np.array([t == "person" for t in index.party_types],
+                          dtype=bool)[index.name_party]
         return cls(start, token_key, token_len, index.name_weights.values, pair_key, word,
-                   naming, compact_key, frozenset(apart))
+                   naming, compact_key, person, extra)
 
 
 def _options(matcher: QueryMatcher, where: dict[str, int]) -> tuple[np.ndarray, ...]:
-    """The matcher's prepared comparisons as arrays: per listed key, the query tokens like it
-    (query position, similarity, how), and the query pairs merged like it."""
-    kid: list[int] = []
-    qi: list[int] = []
-    sims: list[float] = []
-    how: list[int] = []
-    for t, found in matcher.single.items():
-        k = where[t]
-        for i, sim, h in found:
-            kid.append(k)
-            qi.append(i)
-            sims.append(sim)
-            how.append(_HOW.get(h, OTHER))
-    pkid: list[int] = []
-    pqi: list[int] = []
-    psims: list[float] = []
-    for t, merged in matcher.pair.items():
-        k = where[t]
-        for i, sim in merged:
-            pkid.append(k)
-            pqi.append(i)
-            psims.append(sim)
-    return (np.array(kid, dtype=np.int32), np.array(qi, dtype=np.int32),
-            np.array(sims, dtype=np.float64), np.array(how, dtype=np.int8),
-            np.array(pkid, dtype=np.int32), np.array(pqi, dtype=np.int32),
-            np.array(psims, dtype=np.float64))
+    """The matcher's prepared comparisons as arrays, in the order it made them: the listed
+    key, query position, similarity and how of each; then the same of the query pairs merged
+    like a listed token."""
+    if matcher.found:
+        ts, qi, sims, hows = zip(*matcher.found, strict=True)
+        single = (np.fromiter(map(where.__getitem__, ts), dtype=np.int32, count=len(ts)),
+                  np.array(qi, dtype=np.int32), np.array(sims, dtype=np.float64),
+                  np.fromiter(map(_how_code, hows), dtype=np.int8, count=len(hows)))
+    else:
+        single = (_NO_INT, _NO_INT, _NO_FLOAT, _NO_HOW)
+    if matcher.merged:
+        ts, qi, sims = zip(*matcher.merged, strict=True)
+        pair = (np.fromiter(map(where.__getitem__, ts), dtype=np.int32, count=len(ts)),
+                np.array(qi, dtype=np.int32), np.array(sims, dtype=np.float64))
+    else:
+        pair = (_NO_INT, _NO_INT, _NO_FLOAT)
+    return single + pair
+
+
+_NO_INT = np.zeros(0, dtype=np.int32)
+_NO_FLOAT = np.zeros(0, dtype=np.float64)
+_NO_HOW = np.zeros(0, dtype=np.int8)
+_how_code = lambda how: _HOW.get(how, OTHER)  # noqa: E731
 
 
 def score_candidates(table: NameTable, where: dict[str, int], matcher: QueryMatcher,
-                     nids: list[int], persons: np.ndarray) -> np.ndarray:
+                     nids: list[int]) -> np.ndarray:
     """The name score of each of ``nids`` (names of the index, all given to
-    ``matcher.prepare``) against the matcher's query, as ``matcher.align_prepared`` gives it;
-    ``persons`` says which names are of a person. NaN for a name left to the matcher."""
-    q, algo = matcher.q, matcher.algo
-    q_compact = where.get(q.compact, -2) if q.compact else -2
+    ``matcher.prepare``) against the matcher's query, as ``matcher.align_prepared`` gives it
+    (the names of a person's party aligned as a person's)."""
     out = np.empty(len(nids), dtype=np.float64)
-    _kernel()(
-        np.array(nids, dtype=np.int64), persons, table.start, table.token_key,
+    _kernels().score_names(
+        np.array(nids, dtype=np.int64), table.person, table.start, table.token_key,
         table.token_len, table.weight, table.pair_key, table.word, table.naming,
         table.compact_key, *_options(matcher, where),
-        np.array(matcher.qw, dtype=np.float64), matcher.q_word, q_compact,
-        _params(algo), algo.merge_part_min, out)
-    if table.apart:
-        for c, nid in enumerate(nids):
-            if nid in table.apart:
-                out[c] = np.nan
+        np.array(matcher.qw, dtype=np.float64), matcher.q_word,
+        table.compact_id(matcher.q.compact, where), _params(matcher.algo),
+        matcher.algo.merge_part_min, out)
     return out
+
+
+def best_by_party(table: NameTable, where: dict[str, int], matcher: QueryMatcher,
+                  nids: list[int], owner: np.ndarray, keep: set[int],
+                  ) -> list[tuple[int, float, int]]:
+    """Per party of the candidates ``nids``, its best name as (party, name score, name id),
+    parties in the order their first scoring name comes (ties keep the first name); a party
+    scores when a name scores above 0, or when it is in ``keep`` (it carries an identifier
+    the query gives)."""
+    scores = score_candidates(table, where, matcher, nids)
+    k = _kernels()
+    ids = np.array(nids, dtype=np.int64)
+    n = len(nids)
+    parties = np.empty(n, dtype=np.int64)
+    names = np.empty(n, dtype=np.int64)
+    best = np.empty(n, dtype=np.float64)
+    kept = np.array(sorted(keep), dtype=np.int64) if keep else _NO_KEEP
+    m = k.best_by_party(ids, scores, owner, kept, parties, names, best)
+    return list(zip(parties[:m].tolist(), best[:m].tolist(), names[:m].tolist(), strict=True))
+
+
+_NO_KEEP = np.zeros(0, dtype=np.int64)
 
 
 def _params(algo: Algorithm) -> np.ndarray:
@@ -142,17 +166,7 @@ def _params(algo: Algorithm) -> np.ndarray:
                      algo.merge_min, algo.compact_equal, CLOSE], dtype=np.float64)
 
 
-_KERNEL: Any = None
+def _kernels() -> Any:
+    from entityscreen.match import kernels  # heavy (numba): imported by long runs only
 
-
-def _kernel() -> Any:
-    global _KERNEL
-    if _KERNEL is None:
-        _KERNEL = _compile()
-    return _KERNEL
-
-
-def _compile() -> Any:
-    from entityscreen.match.kernels import score_names  # heavy (numba)
-
-    return score_names
+    return kernels

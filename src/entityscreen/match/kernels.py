@@ -117,7 +117,7 @@ def score_names(nids: Any, persons: Any, start: Any, token_key: Any, token_len: 
     o_multi = np.empty(cap, np.bool_)  # a merged pair of listed tokens
     for c in range(nids.shape[0]):
         nid = nids[c]
-        person = persons[c]
+        person = persons[nid]
         a = start[nid]
         n = start[nid + 1] - a
         m = 0
@@ -214,3 +214,29 @@ def score_names(nids: Any, persons: Any, start: Any, token_key: Any, token_len: 
         if same_compact:
             score = max(score, compact_equal)
         out[c] = min(1.0, score)
+
+
+@numba.njit(cache=True, nogil=True)
+def best_by_party(nids: Any, scores: Any, owner: Any, keep: Any, parties: Any, names: Any,
+                  best: Any) -> int:
+    """Each party's best name among ``nids`` (see ``match.batch.best_by_party``) into
+    ``parties``, ``names`` and ``best``; returns how many parties."""
+    m = 0
+    for c in range(nids.shape[0]):
+        score = scores[c]
+        pidx = owner[nids[c]]
+        if not score > 0:
+            at = np.searchsorted(keep, pidx)
+            if at == keep.shape[0] or keep[at] != pidx:
+                continue
+        slot = -1
+        for s in range(m):
+            if parties[s] == pidx:
+                slot = s
+                break
+        if slot < 0:
+            parties[m], names[m], best[m] = pidx, nids[c], score
+            m += 1
+        elif best[slot] < score:
+            names[slot], best[slot] = nids[c], score
+    return m

@@ -153,6 +153,10 @@ class QueryMatcher:
         # how); listed token -> the query pairs merged like it (first position, similarity)
         self.single: dict[str, list[tuple[int, float, str]]] = {}
         self.pair: dict[str, list[tuple[int, float]]] = {}
+        # the same as made, flat: (listed token, position, similarity, how), and (listed
+        # token, first position, similarity) (``match.batch`` reads them)
+        self.found: list[tuple[str, int, float, str]] = []
+        self.merged: list[tuple[str, int, float]] = []
         self._seen: set[str] = set()  # listed tokens (and pairs) compared so far
         self.q_word = _kind_masks(q.kinds)[0]
         self._q_den: dict[tuple[int, float], float] = {}
@@ -205,17 +209,19 @@ class QueryMatcher:
                 firsts = {a[0], *(x[0] for x in spell.get(a, ()))}
                 found.update((i, t) for t in shorts if t in firsts)
         similarity = self.algo.similarity
-        single = self.single
+        single, flat = self.single, self.found
         for i, t in sorted(found):  # a token's options in query order, as align makes them
             sim, how = similarity(qt[i], t)
             if sim > 0:
                 single.setdefault(t, []).append((i, sim, how))
+                flat.append((t, i, sim, how))
         merges = self.algo.merges
         for p, t in sorted(pairs):
             i, merged = self.qpairs[p]
             sim, how = similarity(merged, t)
             if merges(qt[i], qt[i + 1], sim, how):
                 self.pair.setdefault(t, []).append((i, sim))
+                self.merged.append((t, i, sim))
 
     def align(
         self, c: Analyzed, cw: tuple[float, ...], *, person: bool = False
