@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,14 +42,25 @@ def connect(path: Path, schema: str, *, what: str, fix: str | None = None,
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open {what} {path}: {exc}",
                          fix="pass --home DIR with a writable folder") from None
-    try:
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.executescript(schema)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
-    return conn
+    # Processes opening a new file at once both ask for the lock that switching it to WAL
+    # takes; SQLite answers one of them "locked" at once rather than wait (a deadlock guard),
+    # so the opening statements (all idempotent) are tried again until BUSY_TIMEOUT.
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={synchronous}")
+            conn.executescript(schema)
+            return conn
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) and time.monotonic() < deadline:
+                time.sleep(0.02)
+                continue
+            conn.close()
+            raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
 
 
 @contextlib.contextmanager
