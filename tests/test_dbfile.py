@@ -39,3 +39,27 @@ def test_many_openers_of_a_new_file_at_once_all_open_it(tmp_path: Path) -> None:
         conn = connect(path, SCHEMA, what="the test file")
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 6
         conn.close()
+
+
+def _open_store(path: Path, barrier: threading.Barrier, errors: list[BaseException]) -> None:
+    from entityscreen.store import Store
+
+    barrier.wait()
+    try:
+        Store.open(path).close()
+    except BaseException as exc:
+        errors.append(exc)
+
+
+def test_many_openers_of_a_new_list_store_at_once_all_open_it(tmp_path: Path) -> None:
+    for r in range(10):
+        barrier = threading.Barrier(4)
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=_open_store,
+                                    args=(tmp_path / f"{r}.sqlite", barrier, errors))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []

@@ -16,12 +16,15 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from entityscreen.errors import StoreError
 
-__all__ = ["connect", "immediate"]
+__all__ = ["connect", "immediate", "when_unlocked"]
+
+T = TypeVar("T")
 
 # Seconds a writer waits for another process's transaction before giving up.
 BUSY_TIMEOUT = 30.0
@@ -42,25 +45,33 @@ def connect(path: Path, schema: str, *, what: str, fix: str | None = None,
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot open {what} {path}: {exc}",
                          fix="pass --home DIR with a writable folder") from None
-    # Processes opening a new file at once both ask for the lock that switching it to WAL
-    # takes; SQLite answers one of them "locked" at once rather than wait (a deadlock guard),
-    # so the opening statements (all idempotent) are tried again until BUSY_TIMEOUT.
+    try:
+        when_unlocked(lambda: _open(conn, schema, synchronous))
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
+    return conn
+
+
+def _open(conn: sqlite3.Connection, schema: str, synchronous: str) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous}")
+    conn.executescript(schema)
+
+
+def when_unlocked(run: Callable[[], T]) -> T:
+    """``run()``, tried again while SQLite answers "database is locked" without waiting, up
+    to BUSY_TIMEOUT: processes opening a new file at once all ask for the lock that switching
+    it to WAL takes, and SQLite refuses one of them at once (a deadlock guard) instead of
+    calling the busy handler. ``run`` must be idempotent (opening statements are)."""
     deadline = time.monotonic() + BUSY_TIMEOUT
     while True:
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={synchronous}")
-            conn.executescript(schema)
-            return conn
+            return run()
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) and time.monotonic() < deadline:
-                time.sleep(0.02)
-                continue
-            conn.close()
-            raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise StoreError(f"cannot open {what} {path}: {exc}", fix=fix) from None
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from entityscreen.codec import party_from_dict, party_to_dict
-from entityscreen.dbfile import immediate
+from entityscreen.dbfile import immediate, when_unlocked
 from entityscreen.errors import SourceFormatError, StoreError
 from entityscreen.model import Party, SourceVersion, merge_parties
 from entityscreen.sources import SourceSpec
@@ -100,12 +100,14 @@ class Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
+            when_unlocked(lambda: (conn.execute("PRAGMA journal_mode=WAL"),
+                                   conn.execute("PRAGMA synchronous=NORMAL"),
+                                   conn.executescript(_SCHEMA)))
             row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
-                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                # (OR IGNORE: another process opening the new file may have written it)
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)",
+                             (str(SCHEMA_VERSION),))
             elif int(row[0]) != SCHEMA_VERSION:
                 raise StoreError(
                     f"{path} has schema version {row[0]}, this entityscreen needs "

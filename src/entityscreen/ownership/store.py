@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from entityscreen.dbfile import immediate
+from entityscreen.dbfile import immediate, when_unlocked
 from entityscreen.errors import StoreError
 from entityscreen.normalize import normalize
 from entityscreen.ownership.model import Basis, Edge, Link, OwnershipNode
@@ -94,8 +94,8 @@ class OwnershipStore:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
+            when_unlocked(lambda: (conn.execute("PRAGMA journal_mode=WAL"),
+                                   conn.executescript(_SCHEMA)))
             columns = {r[1] for r in conn.execute("PRAGMA table_info(nodes)")}
             if "party_ids" not in columns:  # a file from before party_ids was kept
                 conn.execute("ALTER TABLE nodes ADD COLUMN party_ids TEXT")
