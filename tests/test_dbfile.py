@@ -10,6 +10,13 @@ from entityscreen.dbfile import connect, immediate
 SCHEMA = "CREATE TABLE IF NOT EXISTS t(k TEXT PRIMARY KEY, v INTEGER);"
 
 
+def _together(threads: list[threading.Thread]) -> None:
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def _open_and_write(path: Path, k: int, barrier: threading.Barrier,
                     errors: list[BaseException]) -> None:
     barrier.wait()
@@ -29,12 +36,8 @@ def test_many_openers_of_a_new_file_at_once_all_open_it(tmp_path: Path) -> None:
         path = tmp_path / f"{r}.sqlite"
         barrier = threading.Barrier(6)
         errors: list[BaseException] = []
-        threads = [threading.Thread(target=_open_and_write, args=(path, k, barrier, errors))
-                   for k in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        _together([threading.Thread(target=_open_and_write, args=(path, k, barrier, errors))
+                   for k in range(6)])
         assert errors == []
         conn = connect(path, SCHEMA, what="the test file")
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 6
@@ -55,11 +58,7 @@ def test_many_openers_of_a_new_list_store_at_once_all_open_it(tmp_path: Path) ->
     for r in range(10):
         barrier = threading.Barrier(4)
         errors: list[BaseException] = []
-        threads = [threading.Thread(target=_open_store,
+        _together([threading.Thread(target=_open_store,
                                     args=(tmp_path / f"{r}.sqlite", barrier, errors))
-                   for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+                   for _ in range(4)])
         assert errors == []

@@ -318,39 +318,31 @@ def test_new_rows_and_a_new_threshold_are_screened_in_full(
                "threshold changed (0.82 → 0.99)" for f in report.findings)
 
 
-@pytest.mark.slow
-def test_edited_matching_tables_mean_a_full_rescreen(
-    tmp_path: Path, sdn_sets: tuple[dict[str, bytes], dict[str, bytes]],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
-        store.import_source(get_source("ofac_sdn_csv"), sdn_sets[0], origin="A")
+def _rescreened_twice(home: Path, sdn: dict[str, bytes]) -> None:
+    """Two rows watched against one SDN version, rescreened: a second run screens nothing."""
+    with Store.open(Settings.from_env(home=home).db_path) as store:
+        store.import_source(get_source("ofac_sdn_csv"), sdn, origin="A")
         store.watch.put(SDN_WATCH[:2])
-    _rescreen(tmp_path)
-    assert _rescreen(tmp_path).mode == "changes"
-    # an upgrade that edits the legal forms or spellings reads names otherwise: all again
-    monkeypatch.setattr("entityscreen.rescreen.reference_digest", lambda: "edited")
-    report = _rescreen(tmp_path)
-    assert (report.mode, report.reason, report.screened) == (
-        "full", "matching tables changed (legal forms, name spellings...)", 2)
-    assert _rescreen(tmp_path).mode == "changes"
+    _rescreen(home)
+    assert _rescreen(home).mode == "changes"
 
 
 @pytest.mark.slow
-def test_changed_matching_code_means_a_full_rescreen(
+@pytest.mark.parametrize(("upgrade", "reason"), [
+    # an upgrade that edits the legal forms or spellings reads names otherwise
+    (("entityscreen.rescreen.reference_digest", lambda: "edited"),
+     "matching tables changed (legal forms, name spellings...)"),
+    # an upgrade whose matching code can find otherwise
+    (("entityscreen.rescreen.MATCHING_REVISION", 99), "matching code changed (revision 2 → 99)"),
+])
+def test_an_upgrade_that_matches_otherwise_means_one_full_rescreen(
     tmp_path: Path, sdn_sets: tuple[dict[str, bytes], dict[str, bytes]],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, upgrade: tuple[str, object], reason: str,
 ) -> None:
-    with Store.open(Settings.from_env(home=tmp_path).db_path) as store:
-        store.import_source(get_source("ofac_sdn_csv"), sdn_sets[0], origin="A")
-        store.watch.put(SDN_WATCH[:2])
-    _rescreen(tmp_path)
-    assert _rescreen(tmp_path).mode == "changes"
-    # an upgrade whose matching code can find otherwise: every row again, once
-    monkeypatch.setattr("entityscreen.rescreen.MATCHING_REVISION", 99)
+    _rescreened_twice(tmp_path, sdn_sets[0])
+    monkeypatch.setattr(*upgrade)
     report = _rescreen(tmp_path)
-    assert (report.mode, report.screened) == ("full", 2)
-    assert report.reason.startswith("matching code changed (revision ") and "→ 99)" in report.reason
+    assert (report.mode, report.reason, report.screened) == ("full", reason, 2)
     assert _rescreen(tmp_path).mode == "changes"
 
 
