@@ -14,23 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from entityscreen.match.analysis import WORD
+from entityscreen.match.index import _KIND_OF, Index
+from entityscreen.match.matcher import QueryMatcher, _kind_masks
 from entityscreen.match.scoring import _NAMING, CLOSE, Algorithm
-
-if TYPE_CHECKING:
-    from entityscreen.match.index import Index
-    from entityscreen.match.matcher import QueryMatcher
 
 __all__ = ["NameTable", "best_by_party", "score_candidates"]
 
 # how two tokens are alike, as codes (every other way counts as OTHER)
 EXACT, FUZZY, INITIAL, MERGED, OTHER = 0, 1, 2, 3, 4
 _HOW = {"exact": EXACT, "fuzzy": FUZZY, "initial": INITIAL}
-_KIND_OF = {"w": WORD, "l": "legal", "s": "stop", "p": "place", "g": "generic"}
 
 
 @dataclass(frozen=True)
@@ -75,15 +71,16 @@ class NameTable:
                                                 strict=True)):
             toks = text.split(" ")
             a = int(start[nid])
-            if len(toks) != int(start[nid + 1]) - a or len(toks) > 62:
+            if len(toks) != int(start[nid + 1]) - a:
                 raise ValueError(f"name {nid}: tokens and weights disagree")
+            if len(toks) > 62:  # (analysis keeps at most MAX_TOKENS, far fewer)
+                raise ValueError(f"name {nid}: {len(toks)} tokens do not fit a 64-bit mask")
             token_key[a : a + len(toks)] = [where[t] for t in toks]
             token_len[a : a + len(toks)] = [len(t) for t in toks]
             pair_key[a - nid : a - nid + len(toks) - 1] = [
                 where[x + y] for x, y in pairwise(toks)]
-            kinds = [_KIND_OF[c] for c in codes]
-            word[nid] = sum(1 << j for j, k in enumerate(kinds) if k == WORD)
-            naming[nid] = sum(1 << j for j, k in enumerate(kinds) if k in _NAMING)
+            kinds = tuple(_KIND_OF[c] for c in codes)
+            word[nid], naming[nid] = _kind_masks(kinds)
             compact = "".join(t for t, k in zip(toks, kinds, strict=True) if k in _NAMING)
             if compact:
                 got = where.get(compact)
